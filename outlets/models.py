@@ -1,0 +1,341 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import whatsapp_validator
+from products import images
+from products.models import Kelurahan, Product
+
+
+class Agency(models.Model):
+    """A city agency (OPD) that manages outlets; its members curate them."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="agencies",
+        verbose_name=_("staff members"),
+        help_text=_("Staff who curate the outlets this agency manages."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency (OPD)")
+        verbose_name_plural = _("agencies (OPD)")
+
+    def __str__(self):
+        return self.short_name
+
+
+class OutletQuerySet(models.QuerySet):
+    def public(self):
+        """Outlets residents see: every outlet, including planned ones."""
+        return self.all()
+
+    def managed_by(self, user):
+        """Outlets whose agency the user belongs to (every outlet for a superuser)."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(agency__members=user)
+
+    def for_listing(self):
+        """What outlet cards show, in a constant number of queries."""
+        return self.select_related("agency", "kelurahan__kecamatan").prefetch_related(
+            "opening_hours"
+        )
+
+
+class Outlet(models.Model):
+    """A place where UMKM products are displayed: gerai, kiosk centre or stand."""
+
+    class Kind(models.TextChoices):
+        GERAI = "gerai", _("UMKM outlet")
+        KIOSK_CENTRE = "kiosk_centre", _("Kiosk centre")
+        EVENT_STAND = "event_stand", _("Event stand")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        OPEN = "open", _("Open")
+        TEMPORARILY_CLOSED = "temporarily_closed", _("Temporarily closed")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=60,
+        unique=True,
+        help_text=_(
+            "In the public address /gerai/<slug>/ and on printed QR codes: keep it."
+        ),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.GERAI)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="outlets",
+        verbose_name=_("managing agency"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.OPEN
+    )
+    address = models.CharField(_("address"), max_length=255)
+    kelurahan = models.ForeignKey(
+        Kelurahan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outlets",
+        verbose_name=_("kelurahan"),
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    display_capacity = models.PositiveSmallIntegerField(
+        _("display capacity"),
+        default=40,
+        help_text=_("How many products can be on display at the same time."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="outlets/",
+        blank=True,
+        help_text=_("Stored as a WebP at most 1200 px wide, without metadata."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    whatsapp = models.CharField(
+        _("WhatsApp number"),
+        max_length=16,
+        blank=True,
+        validators=[whatsapp_validator],
+        help_text=_("International form without +, e.g. 6281234567890."),
+    )
+    starts_on = models.DateField(
+        _("first day"), null=True, blank=True, help_text=_("For event stands only.")
+    )
+    ends_on = models.DateField(
+        _("last day"), null=True, blank=True, help_text=_("For event stands only.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OutletQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("outlet")
+        verbose_name_plural = _("outlets")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="outlet_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("outlets:detail", kwargs={"slug": self.slug})
+
+    def set_photo(self, upload):
+        """Store a resized, metadata-free WebP made from an uploaded image."""
+        photo = images.encode(images.fit_within(images.open_upload(upload), 1200))
+        self.photo.save(photo.name, photo, save=False)
+
+    def is_open_at(self, moment=None):
+        """Whether the outlet is open at the moment (default now), in Asia/Jakarta."""
+        if self.status != self.Status.OPEN:
+            return False
+        local = timezone.localtime(moment)
+        for hours in self.opening_hours.all():
+            if (
+                hours.weekday == local.weekday()
+                and hours.opens_at <= local.time() < hours.closes_at
+            ):
+                return True
+        return False
+
+
+class OpeningHours(models.Model):
+    """One opening period of an outlet on a weekday, in local time (WIB)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.CASCADE,
+        related_name="opening_hours",
+        verbose_name=_("outlet"),
+    )
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday)
+    opens_at = models.TimeField(_("opens at"), default=datetime.time(8, 0))
+    closes_at = models.TimeField(_("closes at"), default=datetime.time(17, 0))
+
+    class Meta:
+        ordering = ["outlet", "weekday", "opens_at"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="opening_hours_close_after_open",
+            ),
+            models.UniqueConstraint(
+                fields=["outlet", "weekday", "opens_at"],
+                name="opening_hours_unique_start",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_weekday_display()} {self.opens_at:%H.%M}–{self.closes_at:%H.%M}"
+        )
+
+
+class DisplayQuerySet(models.QuerySet):
+    def open(self):
+        """Requests still waiting and approved displays not yet ended."""
+        return self.filter(status__in=Display.OPEN_STATUSES)
+
+    def current(self, on_date=None):
+        """Approved displays whose date window includes the date (today by default)."""
+        on_date = on_date or timezone.localdate()
+        return self.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=on_date),
+            status=Display.Status.APPROVED,
+            starts_on__lte=on_date,
+        )
+
+    def at(self, outlet):
+        return self.filter(outlet=outlet)
+
+    def public(self):
+        """Displays of products residents may see."""
+        return self.filter(product__in=Product.objects.public())
+
+    def for_listing(self):
+        """All a displayed-product card shows, in a constant number of queries."""
+        return self.select_related("outlet").prefetch_related(
+            models.Prefetch("product", queryset=Product.objects.for_listing())
+        )
+
+
+class Display(models.Model):
+    """A product at an outlet: asked for by its owner or placed by staff, decided by
+    staff of the outlet's agency, shown to residents within its date window."""
+
+    OPEN_STATUSES = ["requested", "approved"]
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled by the owner")
+        ENDED = "ended", _("Ended")
+
+    outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.CASCADE,
+        related_name="displays",
+        verbose_name=_("outlet"),
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        related_name="displays",
+        verbose_name=_("product"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.REQUESTED
+    )
+    starts_on = models.DateField(_("on display from"), null=True, blank=True)
+    ends_on = models.DateField(
+        _("on display until"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for an open-ended display."),
+    )
+    message = models.TextField(
+        _("message from the owner"),
+        blank=True,
+        help_text=_("Written with the request."),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(
+        _("reason"),
+        blank=True,
+        help_text=_("Shown to the owner; required when rejecting."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = DisplayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("display")
+        verbose_name_plural = _("displays")
+        indexes = [
+            models.Index(
+                fields=["outlet", "status", "starts_on"], name="display_outlet_status"
+            ),
+            models.Index(
+                fields=["status", "created_at"], name="display_status_created"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outlet", "product"],
+                condition=Q(status__in=["requested", "approved"]),
+                name="display_one_open_per_outlet_product",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(starts_on__isnull=False),
+                name="display_approved_has_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="display_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} ({self.get_status_display()})"

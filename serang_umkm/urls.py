@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from outlets import views as outlet_views
+
+admin.site.site_header = _("Gerai UMKM Kota Serang administration")
+admin.site.site_title = _("Gerai UMKM Kota Serang")
+admin.site.index_title = _("Catalogue and outlets")
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("", outlet_views.home, name="home"),
+    path("gerai/", include("outlets.urls")),
+    path("", include("products.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,1 +1,211 @@
-# Register your models here.
+from django.contrib import admin
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from products.admin import ReencodedImageForm, count_of
+
+from .models import Agency, Display, OpeningHours, Outlet
+
+
+def record_decision(display, user):
+    """Note the staff member whose status change decided the display, and when."""
+    display.decided_by = user
+    display.decided_at = timezone.now()
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "name", "outlet_count", "member_count"]
+    search_fields = ["name", "short_name"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    filter_horizontal = ["members"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                outlet_count=count_of(Outlet.objects.all(), "agency"),
+                member_count=count_of(Agency.members.through.objects.all(), "agency"),
+            )
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "members":
+            # Owners are users too; only staff accounts can curate, and listing them
+            # keeps the widget small.
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
+            kwargs["help_text"] = _(
+                "Staff who curate the outlets this agency manages. Only staff "
+                "accounts are listed."
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("outlets"), ordering="outlet_count")
+    def outlet_count(self, obj):
+        return obj.outlet_count
+
+    @admin.display(description=_("staff members"), ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    fields = ["weekday", "opens_at", "closes_at"]
+    extra = 0
+
+
+class DisplayInline(admin.TabularInline):
+    """The outlet's displays that are current or still to come, and waiting requests."""
+
+    model = Display
+    fields = ["product", "business", "status", "starts_on", "ends_on"]
+    readonly_fields = ["business"]
+    autocomplete_fields = ["product"]
+    show_change_link = True
+    extra = 0
+    verbose_name_plural = _("current and upcoming displays")
+
+    def get_queryset(self, request):
+        today = timezone.localdate()
+        return (
+            super()
+            .get_queryset(request)
+            .open()
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            .select_related("product__business")
+            .order_by("status", "starts_on", "pk")
+        )
+
+    @admin.display(description=_("business"))
+    def business(self, obj):
+        return obj.product.business if obj.pk else ""
+
+
+class OutletAdminForm(ReencodedImageForm):
+    image_setters = {"photo": "set_photo"}
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    form = OutletAdminForm
+    list_display = ["name", "kind", "agency", "status", "kelurahan", "capacity_used"]
+    list_filter = ["kind", "status", "agency"]
+    list_select_related = ["agency", "kelurahan"]
+    search_fields = ["name", "address", "agency__name", "agency__short_name"]
+    autocomplete_fields = ["kelurahan"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "kind",
+                    "agency",
+                    "status",
+                    "display_capacity",
+                    "description",
+                    "photo",
+                ]
+            },
+        ),
+        (
+            _("Location and contact"),
+            {
+                "fields": [
+                    "address",
+                    "kelurahan",
+                    "latitude",
+                    "longitude",
+                    "phone",
+                    "whatsapp",
+                ]
+            },
+        ),
+        (_("Event dates"), {"fields": ["starts_on", "ends_on"]}),
+        (_("History"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    inlines = [OpeningHoursInline, DisplayInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Display:
+            for display_form in formset.forms:
+                if "status" in display_form.changed_data:
+                    record_decision(display_form.instance, request.user)
+        super().save_formset(request, form, formset, change)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(current_displays=count_of(Display.objects.current(), "outlet"))
+        )
+
+    @admin.display(description=_("on display"), ordering="current_displays")
+    def capacity_used(self, obj):
+        return f"{obj.current_displays}/{obj.display_capacity}"
+
+
+class CurrentDisplayFilter(admin.SimpleListFilter):
+    title = _("on display today")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.current()
+        return queryset
+
+
+@admin.register(Display)
+class DisplayAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "outlet",
+        "product",
+        "business",
+        "status",
+        "starts_on",
+        "ends_on",
+        "created_at",
+    ]
+    list_filter = ["status", CurrentDisplayFilter, "outlet", "outlet__agency"]
+    list_select_related = ["outlet", "product__business"]
+    search_fields = ["product__name", "product__business__name", "outlet__name"]
+    search_help_text = _("Product, business or outlet name.")
+    autocomplete_fields = ["outlet", "product"]
+    date_hierarchy = "starts_on"
+    show_full_result_count = False
+    readonly_fields = [
+        "message",
+        "requested_by",
+        "decided_by",
+        "decided_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["outlet", "product", "starts_on", "ends_on"]}),
+        (_("Request"), {"fields": ["requested_by", "message"]}),
+        (
+            _("Decision"),
+            {"fields": ["status", "decision_reason", "decided_by", "decided_at"]},
+        ),
+        (_("History"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            record_decision(obj, request.user)
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("business"), ordering="product__business__name")
+    def business(self, obj):
+        return obj.product.business

@@ -2,7 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -126,7 +126,9 @@ class Outlet(models.Model):
     ends_on = models.DateField(
         _("last day"), null=True, blank=True, help_text=_("For event stands only.")
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, editable=False
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = OutletQuerySet.as_manager()
@@ -233,6 +235,10 @@ class DisplayQuerySet(models.QuerySet):
         """Displays of products residents may see."""
         return self.filter(product__in=Product.objects.public())
 
+    def products(self):
+        """The products of these displays, as a Product QuerySet without duplicates."""
+        return Product.objects.filter(Exists(self.filter(product=OuterRef("pk"))))
+
     def for_listing(self):
         """All a displayed-product card shows, in a constant number of queries."""
         return self.select_related("outlet").prefetch_related(
@@ -302,7 +308,9 @@ class Display(models.Model):
         blank=True,
         help_text=_("Shown to the owner; required when rejecting."),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, editable=False
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DisplayQuerySet.as_manager()

@@ -1,1 +1,384 @@
-# Register your models here.
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import images
+from .models import (
+    Business,
+    Category,
+    Certification,
+    Kecamatan,
+    Kelurahan,
+    Product,
+    ProductPhoto,
+)
+from .templatetags.catalogue import rupiah
+
+
+def count_of(queryset, field):
+    """A subquery annotation: how many rows of queryset point at the outer row by field.
+
+    Unlike Count() over a join it needs no GROUP BY over the whole list, so a page of
+    100 rows costs 100 index look-ups whatever the size of the table.
+    """
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def thumbnail_html(name):
+    """A 48×48 image tag for a stored ProductPhoto thumbnail, or "" without one."""
+    if not name:
+        return ""
+    url = ProductPhoto._meta.get_field("thumbnail").storage.url(name)
+    return format_html('<img src="{}" width="48" height="48" alt="">', url)
+
+
+class ReencodedImageForm(forms.ModelForm):
+    """Stores uploads to the fields of image_setters only through the model's setter
+    (e.g. set_logo), which keeps a re-encoded, metadata-free copy, never the upload."""
+
+    image_setters = {}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for field in self.image_setters:
+            upload = cleaned_data.get(field)
+            if isinstance(upload, UploadedFile):
+                try:
+                    images.open_upload(upload)
+                except ValidationError as error:
+                    self.add_error(field, error)
+        return cleaned_data
+
+    def save(self, commit=True):
+        for field, setter in self.image_setters.items():
+            upload = self.cleaned_data.get(field)
+            if isinstance(upload, UploadedFile):
+                getattr(self.instance, setter)(upload)
+        return super().save(commit)
+
+
+class StatusTrailAdminForm(forms.ModelForm):
+    """Refuses a rejection without the reason the owner will read."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        rejected = self._meta.model.Status.REJECTED
+        if cleaned_data.get("status") == rejected and not cleaned_data.get(
+            "status_reason"
+        ):
+            self.add_error("status_reason", _("Tell the owner why when rejecting."))
+        return cleaned_data
+
+
+class BusinessAdminForm(StatusTrailAdminForm, ReencodedImageForm):
+    image_setters = {"logo": "set_logo"}
+
+
+class StatusTrailAdmin(admin.ModelAdmin):
+    """Admin of a StatusTrail model: records who changed the status, and when."""
+
+    form = StatusTrailAdminForm
+    trail_fields = [
+        "status_changed_by",
+        "status_changed_at",
+        "created_at",
+        "updated_at",
+    ]
+    status_update_fields = [
+        "status",
+        "status_reason",
+        "status_changed_at",
+        "status_changed_by",
+        "updated_at",
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            obj.set_status(obj.status, by=request.user, reason=obj.status_reason)
+        super().save_model(request, obj, form, change)
+
+    def set_status_of(self, request, queryset, status):
+        """Give each object of queryset the status, recorded as the user's decision."""
+        changed = 0
+        for obj in queryset:
+            obj.set_status(status, by=request.user)
+            obj.save(update_fields=self.status_update_fields)
+            changed += 1
+        return changed
+
+
+@admin.register(Kecamatan)
+class KecamatanAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kelurahan_count"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(kelurahan_count=count_of(Kelurahan.objects.all(), "kecamatan"))
+        )
+
+    @admin.display(description=_("kelurahan"), ordering="kelurahan_count")
+    def kelurahan_count(self, obj):
+        return obj.kelurahan_count
+
+
+@admin.register(Kelurahan)
+class KelurahanAdmin(admin.ModelAdmin):
+    list_display = ["name", "kecamatan", "code", "business_count"]
+    list_filter = ["kecamatan"]
+    list_select_related = ["kecamatan"]
+    search_fields = ["name", "code", "kecamatan__name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(business_count=count_of(Business.objects.all(), "kelurahan"))
+        )
+
+    @admin.display(description=_("businesses"), ordering="business_count")
+    def business_count(self, obj):
+        return obj.business_count
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "product_count"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(product_count=count_of(Product.objects.all(), "category"))
+        )
+
+    @admin.display(description=_("products"), ordering="product_count")
+    def product_count(self, obj):
+        return obj.product_count
+
+
+@admin.register(Business)
+class BusinessAdmin(StatusTrailAdmin):
+    form = BusinessAdminForm
+    list_display = [
+        "name",
+        "owner",
+        "kelurahan",
+        "size",
+        "status",
+        "product_count",
+        "created_at",
+    ]
+    list_filter = ["status", "size", "kelurahan__kecamatan", "created_at"]
+    list_select_related = ["owner", "kelurahan"]
+    search_fields = ["name", "nib", "whatsapp", "owner__email", "owner__full_name"]
+    search_help_text = _("Business name, NIB, WhatsApp number or the owner's email.")
+    autocomplete_fields = ["owner", "kelurahan"]
+    show_full_result_count = False
+    readonly_fields = ["slug", *StatusTrailAdmin.trail_fields]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["name", "slug", "owner", "size", "nib", "description", "logo"]},
+        ),
+        (_("Contact"), {"fields": ["kelurahan", "address", "whatsapp"]}),
+        (
+            _("Verification"),
+            {
+                "fields": [
+                    "status",
+                    "status_reason",
+                    "status_changed_by",
+                    "status_changed_at",
+                ]
+            },
+        ),
+        (_("History"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    actions = ["verify"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(product_count=count_of(Product.objects.all(), "business"))
+        )
+
+    @admin.display(description=_("products"), ordering="product_count")
+    def product_count(self, obj):
+        return obj.product_count
+
+    @admin.action(
+        description=_("Verify selected businesses awaiting verification"),
+        permissions=["change"],
+    )
+    def verify(self, request, queryset):
+        count = self.set_status_of(
+            request,
+            queryset.filter(status=Business.Status.PENDING),
+            Business.Status.VERIFIED,
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d business verified.",
+                "%(count)d businesses verified.",
+                count,
+            )
+            % {"count": count},
+        )
+
+
+class ProductPhotoForm(forms.ModelForm):
+    """One upload makes every variant; the stored files are never edited directly."""
+
+    upload = forms.FileField(
+        label=_("photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP up to 10 MB; replaces the current photo."),
+    )
+
+    class Meta:
+        model = ProductPhoto
+        fields = ["upload", "alt_text", "position"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            images.open_upload(upload)
+        elif not self.instance.pk:
+            raise forms.ValidationError(_("Choose a photo to upload."))
+        return upload
+
+    def save(self, commit=True):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            self.instance.set_image(upload)
+        return super().save(commit)
+
+
+class ProductPhotoInline(admin.TabularInline):
+    model = ProductPhoto
+    form = ProductPhotoForm
+    fields = ["preview", "upload", "alt_text", "position"]
+    readonly_fields = ["preview"]
+    extra = 0
+
+    @admin.display(description=_("thumbnail"))
+    def preview(self, obj):
+        return thumbnail_html(obj.thumbnail.name if obj.pk else "")
+
+
+class CertificationInline(admin.TabularInline):
+    model = Certification
+    fields = ["kind", "number", "valid_until"]
+    extra = 0
+
+
+@admin.register(Product)
+class ProductAdmin(StatusTrailAdmin):
+    list_display = [
+        "thumbnail",
+        "name",
+        "business",
+        "category",
+        "price_display",
+        "status",
+        "created_at",
+    ]
+    list_display_links = ["thumbnail", "name"]
+    list_filter = ["status", "category", "business__status", "created_at"]
+    list_select_related = ["business", "category"]
+    search_fields = ["name", "business__name"]
+    search_help_text = _("Product or business name.")
+    autocomplete_fields = ["business"]
+    show_full_result_count = False
+    readonly_fields = ["slug", *StatusTrailAdmin.trail_fields]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "business",
+                    "name",
+                    "slug",
+                    "category",
+                    "description",
+                    "price",
+                    "unit",
+                ]
+            },
+        ),
+        (
+            _("Review"),
+            {
+                "fields": [
+                    "status",
+                    "status_reason",
+                    "status_changed_by",
+                    "status_changed_at",
+                ]
+            },
+        ),
+        (_("History"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    inlines = [ProductPhotoInline, CertificationInline]
+    actions = ["approve"]
+
+    def get_queryset(self, request):
+        main_thumbnail = ProductPhoto.objects.filter(product=OuterRef("pk")).order_by(
+            "position", "pk"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(main_thumbnail=Subquery(main_thumbnail.values("thumbnail")[:1]))
+        )
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, obj):
+        return thumbnail_html(obj.main_thumbnail)
+
+    @admin.display(description=_("price"), ordering="price")
+    def price_display(self, obj):
+        return rupiah(obj.price)
+
+    @admin.action(
+        description=_("Approve selected products awaiting review"),
+        permissions=["change"],
+    )
+    def approve(self, request, queryset):
+        count = self.set_status_of(
+            request,
+            queryset.filter(status=Product.Status.PENDING),
+            Product.Status.APPROVED,
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d product approved.",
+                "%(count)d products approved.",
+                count,
+            )
+            % {"count": count},
+        )

@@ -8,6 +8,7 @@ variants that pages show. The original bytes are never stored.
 
 import io
 import uuid
+import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -27,33 +28,30 @@ def open_upload(upload):
             _("The file is larger than 10 MB. Please choose a smaller photo."),
             code="file_too_large",
         )
+    too_many_pixels = ValidationError(
+        _("The photo has too many pixels. Please choose a smaller photo."),
+        code="too_many_pixels",
+    )
     try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            image_format = probe.format
-            width, height = probe.size
-            probe.verify()
-        if image_format not in ACCEPTED_FORMATS:
-            raise ValidationError(
-                _("Only JPEG, PNG and WebP photos are accepted."), code="invalid_format"
-            )
-        if width * height > MAX_PIXELS:
-            raise ValidationError(
-                _("The photo has too many pixels. Please choose a smaller photo."),
-                code="too_many_pixels",
-            )
-        upload.seek(0)
-        image = Image.open(upload)
-        image.load()
-    except ValidationError:
-        raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            upload.seek(0)
+            with Image.open(upload) as probe:
+                image_format, (width, height) = probe.format, probe.size
+                probe.verify()
+            if image_format not in ACCEPTED_FORMATS:
+                raise ValidationError(
+                    _("Only JPEG, PNG and WebP photos are accepted."),
+                    code="invalid_format",
+                )
+            if width * height > MAX_PIXELS:
+                raise too_many_pixels
+            upload.seek(0)
+            image = Image.open(upload)
+            image.load()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise too_many_pixels from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
             _("The file is not a readable image, or it is damaged."),
             code="invalid_image",

@@ -102,7 +102,9 @@ class StatusTrail(models.Model):
         related_name="+",
         verbose_name=_("status changed by"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, editable=False
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -405,6 +407,7 @@ class Certification(models.Model):
         PIRT = "pirt", _("P-IRT")
         BPOM_MD = "bpom_md", _("BPOM MD")
         BPOM_ML = "bpom_ml", _("BPOM ML")
+        BPOM_NA = "bpom_na", _("BPOM NA (cosmetics)")
 
     product = models.ForeignKey(
         Product,

@@ -24,3 +24,12 @@ class BusinessDetailView(DetailView):
 
     def get_queryset(self):
         return Business.objects.verified().select_related("kelurahan__kecamatan")
+
+    def get_context_data(self, **kwargs):
+        products = (
+            Product.objects.public()
+            .filter(business=self.object)
+            .for_listing()
+            .order_by("name", "pk")
+        )
+        return super().get_context_data(products=products, **kwargs)

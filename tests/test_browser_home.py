@@ -1,0 +1,36 @@
+"""A resident opens the home page in a real browser (Debian's Chromium)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from outlets.models import Outlet
+from tests.factories import make_display, make_product
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_resident_sees_outlets_and_follows_a_displayed_product(live_server, page):
+    """On a phone-sized screen the home page lists the three outlets and a product on
+    display; following it opens the product page with its price."""
+    cipare = Outlet.objects.get(slug="gerai-umkm-cipare")
+    make_display(
+        make_product(name="Dodol Durian Cipare", price=35000, photo=True), cipare
+    )
+    page.set_viewport_size({"width": 360, "height": 740})
+
+    page.goto(live_server.url + "/")
+
+    expect(page).to_have_title("Gerai UMKM Kota Serang")
+    for name in ["Gerai UMKM Cipare", "Gerai UMKM Kasemen", "Iwak Banten"]:
+        expect(page.get_by_role("link", name=name)).to_be_visible()
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 360
+
+    page.get_by_role("link", name="Dodol Durian Cipare").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dodol Durian Cipare")
+    expect(page.get_by_text("Rp 35.000")).to_be_visible()
+    expect(page.get_by_role("link", name="Gerai UMKM Cipare")).to_be_visible()

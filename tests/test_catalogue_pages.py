@@ -1,0 +1,120 @@
+"""The public outlet, product and business pages: visibility and query bounds."""
+
+import pytest
+from django.urls import reverse
+
+from products.models import Business, Product
+from tests.factories import make_business, make_display, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def test_outlet_list_shows_every_outlet_with_its_agency(
+    client, django_assert_max_num_queries
+):
+    """The outlet list names each outlet and its managing agency in few queries."""
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("outlets:list"))
+
+    assert "Iwak Banten" in response.text
+    assert "Disparpora" in response.text
+
+
+def test_outlet_page_lists_products_on_display_there(
+    client, cipare, kasemen, django_assert_max_num_queries
+):
+    """An outlet page shows its current displays only, in constant queries."""
+    for _ in range(15):
+        make_display(make_product(photo=True), cipare)
+    elsewhere = make_display(make_product(name="Batik Kasemen"), kasemen).product
+
+    with django_assert_max_num_queries(7):
+        response = client.get(cipare.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response.text.count("/produk/") >= 15
+    assert elsewhere.name not in response.text
+
+
+def test_outlet_page_paginates_and_tolerates_a_bad_page_number(client, cipare):
+    """Page numbers out of range or not numbers show a normal page."""
+    for _ in range(25):
+        make_display(make_product(), cipare)
+
+    assert "Halaman 1 dari 2" in client.get(cipare.get_absolute_url()).text
+    for page in ["999", "abc"]:
+        response = client.get(cipare.get_absolute_url(), {"page": page})
+        assert response.status_code == 200
+
+
+def test_unknown_outlet_is_a_friendly_404(client):
+    """An unknown outlet slug answers 404 with a way back."""
+    response = client.get("/gerai/tidak-ada/")
+
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.text
+
+
+def test_product_page_shows_price_and_where_it_is_displayed(
+    client, cipare, django_assert_max_num_queries
+):
+    """A public product shows its price in rupiah and the outlet displaying it."""
+    product = make_product(name="Sate Bandeng", price=45000, photo=True)
+    make_display(product, cipare)
+
+    with django_assert_max_num_queries(4):
+        response = client.get(product.get_absolute_url())
+
+    assert "Rp 45.000" in response.text
+    assert cipare.get_absolute_url() in response.text
+
+
+@pytest.mark.parametrize("status", ["draft", "pending", "rejected", "withdrawn"])
+def test_product_not_approved_is_a_404(client, status):
+    """Only approved products have a public page."""
+    product = make_product(status=status)
+
+    assert client.get(product.get_absolute_url()).status_code == 404
+
+
+def test_product_of_unverified_business_is_a_404(client):
+    """An approved product of a business not yet verified stays hidden."""
+    product = make_product(business=make_business(status=Business.Status.PENDING))
+
+    assert client.get(product.get_absolute_url()).status_code == 404
+
+
+def test_product_list_shows_only_public_products_in_constant_queries(
+    client, django_assert_max_num_queries
+):
+    """The product listing shows public products and counts them."""
+    for _ in range(20):
+        make_product(photo=True)
+    make_product(name="Masih Draf", status=Product.Status.DRAFT)
+
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("products:list"))
+
+    assert "20 produk" in response.text
+    assert "Masih Draf" not in response.text
+
+
+def test_business_page_shows_its_public_products(client, django_assert_max_num_queries):
+    """A verified business shows its public products, not its drafts."""
+    business = make_business(name="Dodol Ibu Siti")
+    for _ in range(10):
+        make_product(business=business, photo=True)
+    make_product(business=business, name="Resep Rahasia", status=Product.Status.DRAFT)
+
+    with django_assert_max_num_queries(4):
+        response = client.get(business.get_absolute_url())
+
+    assert "Dodol Ibu Siti" in response.text
+    assert "Resep Rahasia" not in response.text
+
+
+def test_unverified_business_page_is_a_404(client):
+    """A business waiting for verification has no public page."""
+    business = make_business(status=Business.Status.PENDING)
+
+    assert client.get(business.get_absolute_url()).status_code == 404

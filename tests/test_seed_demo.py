@@ -1,0 +1,143 @@
+"""The seed_demo command: a small, realistic demo catalogue that a second run keeps."""
+
+import io
+
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from PIL import Image
+
+from accounts.models import User
+from outlets.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
+from outlets.models import Agency, Display, Outlet
+from products.models import (
+    Business,
+    Category,
+    Certification,
+    Kelurahan,
+    Product,
+    ProductPhoto,
+)
+
+MODELS = [
+    User,
+    Business,
+    Product,
+    ProductPhoto,
+    Certification,
+    Display,
+    Outlet,
+    Agency,
+    Kelurahan,
+    Category,
+]
+
+
+def seed(businesses=12, **options):
+    output = io.StringIO()
+    call_command("seed_demo", businesses=businesses, stdout=output, **options)
+    return output.getvalue()
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def stored_files(folder="products"):
+    """Every file name stored under folder in MEDIA_ROOT."""
+    directories, files = default_storage.listdir(folder)
+    names = [f"{folder}/{name}" for name in files]
+    for directory in directories:
+        names += stored_files(f"{folder}/{directory}")
+    return names
+
+
+def test_seed_demo_fills_a_small_catalogue_from_the_reference_data(db):
+    """Demo owners' businesses over many kelurahan, valid products with certificates
+    and photos from a shared pool of WebP thumbnails, displays within capacity at the
+    three real outlets, items waiting for staff and staff accounts; reference data is
+    reused as is."""
+    seed(verbosity=0)
+
+    assert Outlet.objects.count() == 3
+    assert Agency.objects.count() == 2
+    assert Kelurahan.objects.count() == 66
+    assert Category.objects.count() == 10
+
+    businesses = Business.objects.select_related("owner")
+    assert businesses.count() == 12
+    assert {b.owner.email.partition("@")[2] for b in businesses} == {DEMO_DOMAIN}
+    assert businesses.values("owner").distinct().count() == 12
+    assert businesses.values("kelurahan").distinct().count() >= 10
+    assert not User.objects.exclude(email__endswith=f"@{DEMO_DOMAIN}").exists()
+    for business in businesses:
+        business.full_clean()
+    products = Product.objects.all()
+    assert products.count() >= 24
+    for product in products:
+        product.full_clean()
+    assert (
+        products.filter(status=Product.Status.APPROVED).count() > products.count() / 2
+    )
+    assert Certification.objects.filter(kind=Certification.Kind.HALAL).exists()
+
+    photos = ProductPhoto.objects.all()
+    assert photos.count() >= products.count() / 2
+    thumbnails = set(photos.values_list("thumbnail", flat=True))
+    for name in thumbnails:
+        with default_storage.open(name) as file, Image.open(file) as thumbnail:
+            assert (thumbnail.format, thumbnail.size) == ("WEBP", (400, 400))
+    for large, medium in photos.values_list("large", "medium"):
+        assert default_storage.exists(large) and default_storage.exists(medium)
+    # A small pool of pictures, each stored once as three variants, serves all photos.
+    assert len(thumbnails) < photos.count() / 2
+    assert len(stored_files()) == 3 * len(thumbnails)
+
+    for outlet in Outlet.objects.all():
+        approved = Display.objects.at(outlet).filter(status=Display.Status.APPROVED)
+        assert 0 < approved.count() <= outlet.display_capacity
+        assert Display.objects.at(outlet).current().public().exists()
+        assert not approved.exclude(product__in=Product.objects.public()).exists()
+
+    assert Business.objects.filter(status=Business.Status.PENDING).exists()
+    assert Product.objects.filter(status=Product.Status.PENDING).exists()
+    requests = Display.objects.filter(status=Display.Status.REQUESTED)
+    assert requests.exclude(message="").values("outlet").distinct().count() == 3
+
+    admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
+    assert admin.is_superuser and admin.check_password(DEMO_PASSWORD)
+    for agency in Agency.objects.all():
+        member = agency.members.get()
+        assert member.is_staff and not member.is_superuser
+        assert member.check_password(DEMO_PASSWORD)
+
+
+def test_seed_demo_run_again_adds_nothing_then_tops_up_to_the_new_size(db):
+    """A second run with the same size creates no rows and no files; a larger size
+    adds only the missing businesses and leaves the existing ones as they were."""
+    seed(businesses=2, verbosity=0)
+    first_counts, first_files = counts(), sorted(stored_files())
+    first_names = list(Business.objects.order_by("pk").values_list("name", flat=True))
+
+    output = seed(businesses=2)
+
+    assert counts() == first_counts
+    assert sorted(stored_files()) == first_files
+    assert "already there" in output
+
+    seed(businesses=3, verbosity=0)
+
+    names = list(Business.objects.order_by("pk").values_list("name", flat=True))
+    assert names[:2] == first_names
+    assert len(names) == 3
+    assert User.objects.filter(email=f"pemilik3@{DEMO_DOMAIN}").exists()
+
+
+def test_seed_demo_prints_the_demo_credentials_unless_silenced(db):
+    """Credentials are printed at the end of a run; --verbosity 0 prints nothing."""
+    assert seed(businesses=0, verbosity=0) == ""
+
+    output = seed(businesses=0)
+
+    assert f"admin@{DEMO_DOMAIN}" in output
+    assert DEMO_PASSWORD in output
+    assert User.objects.filter(is_staff=True).count() == 3

@@ -6,3 +6,8 @@ class OutletsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "outlets"
     verbose_name = _("Outlets")
+
+    def ready(self):
+        from .caching import connect_invalidation
+
+        connect_invalidation()

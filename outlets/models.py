@@ -157,6 +157,73 @@ class Outlet(models.Model):
         photo = images.encode(images.fit_within(images.open_upload(upload), 1200))
         self.photo.save(photo.name, photo, save=False)
 
+    @property
+    def has_location(self):
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def directions_url(self):
+        """A Google Maps route to the outlet (the app most residents have)."""
+        if not self.has_location:
+            return ""
+        destination = f"{self.latitude},{self.longitude}"
+        return f"https://www.google.com/maps/dir/?api=1&destination={destination}"
+
+    @property
+    def openstreetmap_url(self):
+        if not self.has_location:
+            return ""
+        lat, lon = self.latitude, self.longitude
+        return (
+            f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+        )
+
+    def map_marker(self):
+        """What the Leaflet map needs for this outlet, or None without coordinates."""
+        if not self.has_location:
+            return None
+        return {
+            "name": self.name,
+            "url": self.get_absolute_url(),
+            "lat": float(self.latitude),
+            "lng": float(self.longitude),
+        }
+
+    def structured_data(self, url):
+        """The outlet as a schema.org Store (JSON-LD), with hours and position."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Store",
+            "name": self.name,
+            "url": url,
+            "description": self.description,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": self.address,
+                "addressLocality": "Kota Serang",
+                "addressRegion": "Banten",
+                "addressCountry": "ID",
+            },
+            "openingHoursSpecification": [
+                {
+                    "@type": "OpeningHoursSpecification",
+                    "dayOfWeek": f"https://schema.org/{hours.Weekday(hours.weekday).name.title()}",
+                    "opens": hours.opens_at.strftime("%H:%M"),
+                    "closes": hours.closes_at.strftime("%H:%M"),
+                }
+                for hours in self.opening_hours.all()
+            ],
+        }
+        if self.has_location:
+            data["geo"] = {
+                "@type": "GeoCoordinates",
+                "latitude": float(self.latitude),
+                "longitude": float(self.longitude),
+            }
+        if self.phone or self.whatsapp:
+            data["telephone"] = self.phone or f"+{self.whatsapp}"
+        return data
+
     def is_open_at(self, moment=None):
         """Whether the outlet is open at the moment (default now), in Asia/Jakarta."""
         if self.status != self.Status.OPEN:

@@ -1,7 +1,29 @@
+from functools import reduce
+from operator import add
+
 from django.conf import settings
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
 from django.core.validators import RegexValidator
-from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db import connections, models
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -10,6 +32,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import whatsapp_validator
 
 from . import images
+
+# PostgreSQL's text search configuration for product text (stems "kerajinan" → "rajin").
+SEARCH_CONFIG = "indonesian"
+# Shorter words have too few trigrams to tell a typo from another word ("tas" would
+# find "Talas"), so they must match as words.
+TYPO_MIN_WORD_LENGTH = 5
 
 
 def unique_slug(instance, text, max_length=80):
@@ -61,7 +89,25 @@ class Kelurahan(models.Model):
         return self.name
 
 
-class Category(models.Model):
+class RenameTracking:
+    """Remembers the name an object was loaded with, so save() can tell a rename."""
+
+    _loaded_name = None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_name = instance.__dict__.get("name")
+        return instance
+
+    def is_renamed(self, update_fields=None):
+        """Whether saving now changes the stored name (a new object is no rename)."""
+        if self._state.adding or (update_fields and "name" not in update_fields):
+            return False
+        return self.name != self._loaded_name
+
+
+class Category(RenameTracking, models.Model):
     """A product category residents browse by (makanan, kerajinan, …)."""
 
     name = models.CharField(_("name"), max_length=60, unique=True)
@@ -78,6 +124,13 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        renamed = self.is_renamed(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+        if renamed:
+            Product.objects.filter(category=self).update_search_vectors()
+        self._loaded_name = self.name
 
     def get_absolute_url(self):
         return f"{reverse('products:list')}?kategori={self.slug}"
@@ -126,7 +179,7 @@ class BusinessQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
 
-class Business(StatusTrail):
+class Business(RenameTracking, StatusTrail):
     """A UMKM: a micro, small or medium enterprise and its owner."""
 
     class Size(models.TextChoices):
@@ -210,7 +263,11 @@ class Business(StatusTrail):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
+        renamed = self.is_renamed(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
+        if renamed:
+            Product.objects.filter(business=self).update_search_vectors()
+        self._loaded_name = self.name
 
     def get_absolute_url(self):
         return reverse("products:business", kwargs={"slug": self.slug})
@@ -219,6 +276,25 @@ class Business(StatusTrail):
         """Store a square, metadata-free WebP logo made from an uploaded image."""
         logo = images.encode(images.square(images.open_upload(upload), 256))
         self.logo.save(logo.name, logo, save=False)
+
+    def structured_data(self, url):
+        """The business as a schema.org LocalBusiness (JSON-LD)."""
+        kelurahan = self.kelurahan
+        return {
+            "@context": "https://schema.org",
+            "@type": "LocalBusiness",
+            "name": self.name,
+            "url": url,
+            "description": self.description,
+            "telephone": f"+{self.whatsapp}",
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": self.address,
+                "addressLocality": f"{kelurahan.name}, {kelurahan.kecamatan.name}",
+                "addressRegion": "Kota Serang, Banten",
+                "addressCountry": "ID",
+            },
+        }
 
 
 class ProductQuerySet(models.QuerySet):
@@ -231,6 +307,88 @@ class ProductQuerySet(models.QuerySet):
 
     def in_category(self, category):
         return self.filter(category=category)
+
+    def in_kecamatan(self, kecamatan):
+        """Products of businesses located in the kecamatan."""
+        return self.filter(business__kelurahan__kecamatan=kecamatan)
+
+    def priced_between(self, minimum=None, maximum=None):
+        """Products priced within the bounds, in whole rupiah (None: no bound)."""
+        products = self
+        if minimum is not None:
+            products = products.filter(price__gte=minimum)
+        if maximum is not None:
+            products = products.filter(price__lte=maximum)
+        return products
+
+    def on_display(self, outlet_slug=None):
+        """Products on display now, anywhere or at the outlet with that slug.
+
+        Follows the reverse relation so "now" stays defined once, by
+        outlets' DisplayQuerySet.current(), without products importing outlets.
+        """
+        display_model = self.model._meta.get_field("displays").related_model
+        displays = display_model.objects.current().filter(product=OuterRef("pk"))
+        if outlet_slug:
+            displays = displays.filter(outlet__slug=outlet_slug)
+        return self.filter(Exists(displays))
+
+    def search(self, text):
+        """Products matching the words, with their relevance in `rank`.
+
+        PostgreSQL: full-text search (Indonesian stemming, name before category and
+        business name before description) or, for words of 5 letters or more, a
+        product name close to the words, which forgives typos. Elsewhere: every
+        word somewhere in the product's text, products with the words in their
+        name first.
+        """
+        words = text.split()
+        if not words:
+            return self.annotate(rank=Value(0.0))
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+            matches = Q(search_vector=query)
+            if max(map(len, words)) >= TYPO_MIN_WORD_LENGTH:
+                matches |= TrigramWordSimilar(F("name"), text)
+            return self.filter(matches).annotate(
+                rank=Coalesce(SearchRank(F("search_vector"), query), Value(0.0))
+                + TrigramWordSimilarity(text, "name")
+            )
+        products = self
+        for word in words:
+            products = products.filter(
+                Q(name__icontains=word)
+                | Q(category__name__icontains=word)
+                | Q(business__name__icontains=word)
+                | Q(description__icontains=word)
+            )
+        return products.annotate(
+            rank=reduce(
+                add,
+                [
+                    Case(When(name__icontains=word, then=1.0), default=0.0)
+                    for word in words
+                ],
+            )
+        )
+
+    def update_search_vectors(self):
+        """Recompute search_vector of these products in one UPDATE (PostgreSQL
+        only; elsewhere search reads the text directly). Returns the row count."""
+        if connections[self.db].vendor != "postgresql":
+            return 0
+        category_name = Category.objects.filter(pk=OuterRef("category_id"))
+        business_name = Business.objects.filter(pk=OuterRef("business_id"))
+        return self.update(
+            search_vector=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+            + SearchVector(
+                Subquery(category_name.values("name")),
+                Subquery(business_name.values("name")),
+                weight="B",
+                config=SEARCH_CONFIG,
+            )
+            + SearchVector("description", weight="C", config=SEARCH_CONFIG)
+        )
 
     def halal(self, on_date=None):
         """Products with a halal certificate valid on the date (today by default)."""
@@ -255,6 +413,11 @@ class ProductQuerySet(models.QuerySet):
 
 class Product(StatusTrail):
     """A product of a business, shown to residents once staff approve it."""
+
+    # Fields whose change makes search_vector stale (names and attnames).
+    SEARCHED_FIELDS = frozenset(
+        ["name", "description", "category", "category_id", "business", "business_id"]
+    )
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -293,6 +456,15 @@ class Product(StatusTrail):
         choices=Status,
         default=Status.DRAFT,
     )
+    search_vector = SearchVectorField(
+        _("search index"),
+        null=True,
+        editable=False,
+        help_text=_(
+            "Words of the name, category, business and description, kept up to "
+            "date on save (PostgreSQL only)."
+        ),
+    )
 
     objects = ProductQuerySet.as_manager()
 
@@ -320,9 +492,35 @@ class Product(StatusTrail):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.SEARCHED_FIELDS.intersection(update_fields):
+            Product.objects.filter(pk=self.pk).update_search_vectors()
 
     def get_absolute_url(self):
         return reverse("products:detail", kwargs={"slug": self.slug})
+
+    def structured_data(self, url, image=""):
+        """The product as a schema.org Product with an Offer in rupiah (JSON-LD)."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Product",
+            "name": self.name,
+            "url": url,
+            "description": self.description,
+            "category": self.category.name,
+            "brand": {"@type": "Brand", "name": self.business.name},
+            "offers": {
+                "@type": "Offer",
+                "price": self.price,
+                "priceCurrency": "IDR",
+                "availability": "https://schema.org/InStock",
+                "url": url,
+                "seller": {"@type": "Organization", "name": self.business.name},
+            },
+        }
+        if image:
+            data["image"] = image
+        return data
 
     @property
     def main_photo(self):

@@ -52,6 +52,7 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
 ]
 THIRD_PARTY_APPS = [
     "crispy_forms",
@@ -67,6 +68,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "outlets.caching.PublicPageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -101,6 +103,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Product search forgives a typo down to this pg_trgm word similarity ("empeng"
+    # scores 0.43 against "Emping"); a session setting, so the trigram index applies it.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c pg_trgm.word_similarity_threshold=0.4"
+    )
 
 # Cache: local memory per process by default; a shared cache in production.
 CACHES = {
@@ -111,6 +119,9 @@ CACHES = {
         "LOCATION": os.environ.get("CACHE_LOCATION", "gerai-umkm"),
     }
 }
+
+# Rendered public pages for anonymous visitors; invalidated on every catalogue change.
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600"))
 
 # Authentication
 AUTH_USER_MODEL = "accounts.User"

@@ -2,17 +2,40 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from outlets import views as outlet_views
+from outlets.sitemaps import OutletSitemap, PageSitemap
+from products.sitemaps import BusinessSitemap, ProductSitemap
 
 admin.site.site_header = _("Gerai UMKM Kota Serang administration")
 admin.site.site_title = _("Gerai UMKM Kota Serang")
 admin.site.index_title = _("Catalogue and outlets")
 
+sitemaps = {
+    "halaman": PageSitemap,
+    "gerai": OutletSitemap,
+    "produk": ProductSitemap,
+    "umkm": BusinessSitemap,
+}
+
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("robots.txt", outlet_views.robots_txt, name="robots"),
+    path("healthz", outlet_views.health, name="health"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap-section",
+    ),
 ]
 urlpatterns += i18n_patterns(
     path("", outlet_views.home, name="home"),

@@ -1,20 +1,38 @@
 """Shared fixtures for the whole suite; factories live in tests/factories.py."""
 
 import os
+from importlib import import_module
+from pathlib import Path
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses
 # to run next to one unless told it is safe (tests only, never in settings).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+from django.apps import apps as django_apps  # noqa: E402
 from django.conf import settings as django_settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.utils import translation  # noqa: E402
 
 from outlets.models import Outlet  # noqa: E402
+
+REFERENCE_DATA_MIGRATIONS = [
+    "products.migrations.0002_kelurahan_and_categories",
+    "outlets.migrations.0002_real_agencies_and_outlets",
+]
 
 # The live server and the test client speak plain HTTP; production redirects to HTTPS.
 django_settings.SECURE_SSL_REDIRECT = False
 django_settings.SESSION_COOKIE_SECURE = False
 django_settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state():
+    """Each test starts with an empty cache and in Indonesian: a request to /en/ in
+    an earlier test leaves English active in the thread, and reverse() follows it."""
+    cache.clear()
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +46,9 @@ def _test_settings(settings, tmp_path):
         },
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Query counts measure a page's own rendering; tests/test_page_cache.py turns
+    # the page cache on where it is the subject.
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +71,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def reference_data(transactional_db):
+    """What the data migrations create (kelurahan, categories, agencies, outlets),
+    put back for transactional tests: each of them ends by emptying the database."""
+    for migration in REFERENCE_DATA_MIGRATIONS:
+        import_module(migration).load(django_apps, None)
+
+
+@pytest.fixture
 def cipare(db):
     return Outlet.objects.get(slug="gerai-umkm-cipare")
 
@@ -62,3 +91,33 @@ def kasemen(db):
 @pytest.fixture
 def iwak_banten(db):
     return Outlet.objects.get(slug="iwak-banten")
+
+
+AXE_SOURCE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+
+
+@pytest.fixture
+def axe_violations():
+    """Run axe-core (WCAG 2 A and AA rules) in a Playwright page; return violations."""
+    source = AXE_SOURCE.read_text()
+
+    def run(page):
+        page.evaluate(source)
+        result = page.evaluate(
+            """() => axe.run(document, {
+                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}
+            })"""
+        )
+        return [
+            (violation["id"], [node["target"] for node in violation["nodes"]])
+            for violation in result["violations"]
+        ]
+
+    return run
+
+
+@pytest.fixture
+def offline_map_tiles(page):
+    """Map tiles cannot load here (no internet), as on a bad mobile connection."""
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    return page

@@ -1,13 +1,19 @@
 """The seed_demo command: a small, realistic demo catalogue that a second run keeps."""
 
+import datetime
 import io
+import random
+import re
 
+import pytest
 from django.core.files.storage import default_storage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
-from outlets.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
+from outlets.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD, Command
+from outlets.management.demo_data import KINDS
 from outlets.models import Agency, Display, Outlet
 from products.models import (
     Business,
@@ -34,7 +40,9 @@ MODELS = [
 
 def seed(businesses=12, **options):
     output = io.StringIO()
-    call_command("seed_demo", businesses=businesses, stdout=output, **options)
+    call_command(
+        "seed_demo", businesses=businesses, force=True, stdout=output, **options
+    )
     return output.getvalue()
 
 
@@ -98,6 +106,11 @@ def test_seed_demo_fills_a_small_catalogue_from_the_reference_data(db):
         assert Display.objects.at(outlet).current().public().exists()
         assert not approved.exclude(product__in=Product.objects.public()).exists()
 
+    # Rows carry their planned creation dates, not the moment of the run.
+    month_ago = timezone.now() - datetime.timedelta(days=30)
+    for model in (Business, Product, Display):
+        assert model.objects.filter(created_at__lt=month_ago).exists()
+
     assert Business.objects.filter(status=Business.Status.PENDING).exists()
     assert Product.objects.filter(status=Product.Status.PENDING).exists()
     requests = Display.objects.filter(status=Display.Status.REQUESTED)
@@ -141,3 +154,47 @@ def test_seed_demo_prints_the_demo_credentials_unless_silenced(db):
     assert f"admin@{DEMO_DOMAIN}" in output
     assert DEMO_PASSWORD in output
     assert User.objects.filter(is_staff=True).count() == 3
+
+
+def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(db, settings):
+    """With DEBUG off and no --force the command stops before creating anything: the
+    demo accounts have a published password."""
+    settings.DEBUG = False
+    before = counts()
+
+    with pytest.raises(CommandError, match="known passwords"):
+        call_command("seed_demo", businesses=2, stdout=io.StringIO())
+
+    assert counts() == before
+    assert not default_storage.exists("products")
+
+
+def test_seed_demo_gives_a_share_of_cosmetics_a_bpom_na_notification():
+    """Some demo cosmetics, more often a small maker's, carry a BPOM NA notification
+    number valid for at most three years; food never does."""
+    command = Command()
+    command.today = datetime.date(2026, 5, 4)
+    rng = random.Random(1)
+
+    def certifications(kind, size):
+        return [
+            certification
+            for _ in range(200)
+            for certification in command.plan_certifications(
+                rng, Product(), KINDS[kind], size
+            )
+        ]
+
+    micro = certifications("Sabun Herbal", Business.Size.MICRO)
+    small = certifications("Lulur", Business.Size.SMALL)
+
+    assert 0 < len(micro) < len(small) < 200
+    for certification in micro + small:
+        assert certification.kind == Certification.Kind.BPOM_NA
+        assert re.fullmatch(r"NA18\d{9}", certification.number)
+        assert certification.valid_until <= command.today + datetime.timedelta(
+            days=3 * 365
+        )
+    food = certifications("Sambal", Business.Size.SMALL)
+    assert food
+    assert Certification.Kind.BPOM_NA not in {c.kind for c in food}

@@ -14,3 +14,15 @@ def current_displays(product):
         .select_related("outlet")
         .order_by("outlet__name")
     )
+
+
+@register.simple_tag
+def current_displays_of_business(business):
+    """Where the business's public products are on display now (one query)."""
+    return list(
+        Display.objects.current()
+        .public()
+        .filter(product__business=business)
+        .select_related("outlet", "product")
+        .order_by("outlet__name", "product__name")
+    )

@@ -7,19 +7,21 @@ so a given --seed always gives the same data and a larger --businesses only adds
 businesses after the existing ones. Demo owners are numbered (pemilik<N>@ the demo
 domain); a second run with the same size creates nothing. Product pictures come from
 a small pool drawn with Pillow and stored once through ProductPhoto.set_image; demo
-photo rows point at the pool's files.
+photo rows point at the pool's files. The words come from
+outlets.management.demo_data.
+
+With DEBUG off it refuses to run unless --force is given: every demo account, the
+superuser included, has the published password DEMO_PASSWORD.
 """
 
 import datetime
 import functools
 import io
 import json
-import os
 import random
-import warnings
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
@@ -30,6 +32,30 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
 
+from outlets.caching import invalidate_public_pages
+from outlets.management.demo_data import (
+    BRANDS,
+    BUSINESS_CLOSINGS,
+    BUSINESS_OPENINGS,
+    BUSINESS_REJECTIONS,
+    DISPLAY_MESSAGES,
+    DISPLAY_REJECTIONS,
+    FOOD_CATEGORIES,
+    KINDS,
+    LINES,
+    MEN,
+    MEN_SURNAMES,
+    MEN_TITLES,
+    OUTLET_CATEGORIES,
+    PALETTES,
+    PRODUCT_CLOSINGS,
+    PRODUCT_REJECTIONS,
+    STREETS,
+    WHATSAPP_PREFIXES,
+    WOMEN,
+    WOMEN_SURNAMES,
+    WOMEN_TITLES,
+)
 from outlets.models import Display, Outlet
 from products.models import (
     Business,
@@ -58,617 +84,6 @@ PRODUCT_STATUS_WEIGHTS = {
     Product.Status.DRAFT: 5,
     Product.Status.REJECTED: 3,
     Product.Status.WITHDRAWN: 1,
-}
-FOOD_CATEGORIES = {
-    "oleh-oleh-khas",
-    "makanan",
-    "camilan",
-    "minuman",
-    "kopi-teh",
-    "herbal-jamu",
-}
-# Iwak Banten is the tourists' souvenir centre: food to take home comes first.
-OUTLET_CATEGORIES = {"iwak-banten": {"oleh-oleh-khas", "camilan", "kopi-teh"}}
-
-
-class Kind(NamedTuple):
-    """A kind of product; its pool pictures carry the kind's name."""
-
-    name: str
-    category: str
-    products: list[str]
-    units: list[tuple[str, int, int]]  # unit, lowest and highest price in Rp 1,000
-    about: str
-    bpom: bool = False  # packaged food that larger makers register with BPOM
-
-
-class Line(NamedTuple):
-    """A trade a business lives from: words for its name, its kinds of product."""
-
-    weight: int
-    words: list[str]
-    prefixes: list[str]
-    kinds: list[str]
-    summary: str
-    coastal: bool = False  # fish ponds and melinjo: more common in Kasemen
-
-
-def _named(base, *variants):
-    return [f"{base} {variant}" for variant in variants]
-
-
-KINDS = {
-    kind.name: kind
-    for kind in [
-        Kind(
-            "Sate Bandeng",
-            "oleh-oleh-khas",
-            _named("Sate Bandeng", "Original", "Pedas", "Jumbo", "Bumbu Rempah"),
-            [("ekor", 35, 65), ("paket 2 ekor", 70, 120)],
-            "Daging bandeng dipisahkan dari durinya, dibumbui santan dan rempah, "
-            "dimasukkan kembali ke kulitnya lalu dibakar dengan jepitan bambu.",
-        ),
-        Kind(
-            "Dodol",
-            "oleh-oleh-khas",
-            _named("Dodol", "Durian", "Ketan Hitam", "Wijen", "Nangka", "Pandan"),
-            [
-                ("bungkus 250 g", 15, 30),
-                ("besek 500 g", 28, 50),
-                ("kotak 1 kg", 55, 90),
-            ],
-            "Dodol diaduk berjam-jam dari tepung ketan, santan kelapa dan gula aren "
-            "sampai legit.",
-        ),
-        Kind(
-            "Emping Melinjo",
-            "oleh-oleh-khas",
-            _named(
-                "Emping Melinjo", "Original", "Pedas Manis", "Balado", "Super Tipis"
-            ),
-            [
-                ("bungkus 250 g", 25, 45),
-                ("bungkus 500 g", 45, 85),
-                ("bungkus 1 kg", 90, 160),
-            ],
-            "Emping ditumbuk satu per satu dari biji melinjo pilihan, renyah dan "
-            "gurih setelah digoreng.",
-        ),
-        Kind(
-            "Otak-otak Bandeng",
-            "oleh-oleh-khas",
-            _named("Otak-otak Bandeng", "Original", "Pedas", "Bakar"),
-            [("pak isi 10", 25, 45), ("pak isi 20", 45, 80)],
-            "Daging bandeng giling dengan santan dan bumbu, dibungkus daun pisang.",
-        ),
-        Kind(
-            "Bandeng Presto",
-            "oleh-oleh-khas",
-            _named("Bandeng Presto", "Original", "Bumbu Kuning", "Asap"),
-            [("ekor 500 g", 35, 60), ("pak 2 ekor", 65, 110)],
-            "Bandeng dimasak bertekanan tinggi sampai tulangnya lunak dan ikut "
-            "dimakan.",
-        ),
-        Kind(
-            "Rabeg",
-            "makanan",
-            _named("Rabeg", "Daging Kambing", "Daging Sapi", "Jeroan"),
-            [("porsi", 30, 55), ("pak beku 500 g", 75, 150)],
-            "Masakan khas Serang sejak masa Sultan Maulana Hasanuddin: daging "
-            "dimasak dengan kecap, jahe dan rempah.",
-        ),
-        Kind(
-            "Nasi Sumsum",
-            "makanan",
-            _named("Nasi Sumsum", "Original", "Pedas", "Jumbo"),
-            [("bungkus", 10, 18), ("paket isi 5", 50, 85)],
-            "Nasi diaduk dengan sumsum tulang sapi dan bumbu, dibungkus daun pisang "
-            "lalu dibakar.",
-        ),
-        Kind(
-            "Pecak Bandeng",
-            "makanan",
-            _named("Pecak Bandeng", "Original", "Pedas"),
-            [("porsi", 25, 45)],
-            "Bandeng goreng disiram sambal pecak dari cabai, bawang dan jeruk.",
-        ),
-        Kind(
-            "Abon Ikan",
-            "makanan",
-            _named("Abon Ikan", "Bandeng", "Tongkol", "Tuna", "Pedas"),
-            [("toples 100 g", 25, 45), ("toples 250 g", 55, 95)],
-            "Abon dari daging ikan segar, dimasak dengan bumbu rempah lalu disangrai "
-            "sampai kering.",
-            bpom=True,
-        ),
-        Kind(
-            "Sambal",
-            "makanan",
-            _named("Sambal", "Bawang", "Cumi", "Teri", "Ijo", "Roa"),
-            [("botol 150 ml", 20, 35), ("botol 250 ml", 30, 55)],
-            "Sambal dimasak matang dengan minyak kelapa, pedasnya pas.",
-            bpom=True,
-        ),
-        Kind(
-            "Kue Jojorong",
-            "camilan",
-            _named("Kue Jojorong", "Original", "Pandan", "Gula Aren"),
-            [("kotak isi 10", 15, 30), ("besek isi 20", 30, 55)],
-            "Kue tradisional Banten dari tepung beras dan santan dengan gula aren di "
-            "dasarnya, dikukus dalam takir daun pisang.",
-        ),
-        Kind(
-            "Keceprek",
-            "camilan",
-            _named("Keceprek", "Original", "Pedas", "Bawang"),
-            [("bungkus 200 g", 10, 20), ("bungkus 500 g", 22, 40)],
-            "Camilan renyah tradisional Serang, teman minum teh dan kopi.",
-        ),
-        Kind(
-            "Kerupuk",
-            "camilan",
-            _named("Kerupuk", "Ikan", "Udang", "Kulit", "Bawang", "Rambak"),
-            [("bungkus 250 g", 15, 35), ("bungkus 500 g", 28, 60)],
-            "Kerupuk dijemur di bawah matahari, mengembang renyah saat digoreng.",
-        ),
-        Kind(
-            "Keripik",
-            "camilan",
-            _named("Keripik", "Pisang", "Singkong Balado", "Tempe", "Talas", "Sukun"),
-            [("bungkus 200 g", 12, 25), ("bungkus 500 g", 25, 50)],
-            "Keripik diiris tipis dan digoreng dengan minyak baru setiap hari.",
-        ),
-        Kind(
-            "Gipang",
-            "camilan",
-            _named("Gipang", "Original", "Wijen", "Kacang"),
-            [("bungkus 250 g", 12, 25), ("toples 500 g", 25, 45)],
-            "Beras ketan goreng yang dicetak dengan gula merah, camilan khas Banten "
-            "saat Lebaran.",
-        ),
-        Kind(
-            "Kue Kering",
-            "camilan",
-            ["Nastar", "Kastengel", "Putri Salju", "Kue Kacang", "Lidah Kucing"],
-            [("toples 500 g", 60, 125)],
-            "Kue kering dipanggang dengan mentega asli, renyah dan tidak berminyak.",
-        ),
-        Kind(
-            "Sirup",
-            "minuman",
-            _named("Sirup", "Pala", "Jeruk Nipis", "Markisa", "Jahe"),
-            [("botol 460 ml", 25, 45), ("botol 620 ml", 35, 60)],
-            "Sirup dari sari buah asli dan gula pasir, segar dicampur air dingin.",
-            bpom=True,
-        ),
-        Kind(
-            "Sari Buah",
-            "minuman",
-            _named("Sari", "Nanas", "Kelapa", "Belimbing", "Jambu Merah"),
-            [("botol 250 ml", 8, 15), ("botol 330 ml", 10, 20)],
-            "Minuman sari buah dari buah segar petani Banten, tanpa pewarna.",
-            bpom=True,
-        ),
-        Kind(
-            "Susu Kedelai",
-            "minuman",
-            _named("Susu Kedelai", "Original", "Cokelat", "Melon"),
-            [("botol 250 ml", 6, 10), ("botol 1 liter", 18, 28)],
-            "Susu kedelai dibuat setiap pagi dari kedelai pilihan, disimpan dingin.",
-        ),
-        Kind(
-            "Kopi Bubuk",
-            "kopi-teh",
-            [
-                "Kopi Robusta Banten",
-                "Kopi Arabika Gunung Karang",
-                "Kopi Tubruk",
-                "Kopi Jahe",
-                "Kopi Rempah",
-            ],
-            [("bungkus 100 g", 15, 30), ("bungkus 250 g", 30, 75)],
-            "Biji kopi dari kebun rakyat Banten, disangrai dan digiling sendiri.",
-            bpom=True,
-        ),
-        Kind(
-            "Kopi Biji",
-            "kopi-teh",
-            _named("Biji Kopi", "Robusta Sangrai", "Arabika Sangrai", "Espresso Blend"),
-            [("bungkus 250 g", 50, 110), ("bungkus 1 kg", 180, 350)],
-            "Biji kopi sangrai tingkat medium, cocok untuk tubruk maupun mesin.",
-        ),
-        Kind(
-            "Teh",
-            "kopi-teh",
-            _named("Teh", "Serai", "Daun Kelor", "Rosela", "Melati"),
-            [("kotak 20 kantong", 18, 35), ("bungkus 100 g", 20, 40)],
-            "Teh herbal dari daun dan bunga yang dikeringkan tanpa bahan tambahan.",
-        ),
-        Kind(
-            "Jahe Merah",
-            "herbal-jamu",
-            ["Jahe Merah Instan", "Jahe Merah Gula Aren", "Wedang Jahe Merah Rempah"],
-            [("toples 250 g", 30, 55), ("bungkus 500 g", 45, 85)],
-            "Jahe merah dikristalkan dengan gula, tinggal seduh air panas.",
-            bpom=True,
-        ),
-        Kind(
-            "Jamu",
-            "herbal-jamu",
-            _named("Jamu", "Kunyit Asam", "Beras Kencur", "Sirih", "Temulawak"),
-            [("botol 250 ml", 8, 15), ("botol 1 liter", 25, 45)],
-            "Jamu gendong resep keluarga, direbus dari rimpang segar setiap hari.",
-        ),
-        Kind(
-            "Temulawak",
-            "herbal-jamu",
-            ["Temulawak Instan", "Kunyit Instan", "Sereh Instan"],
-            [("toples 250 g", 25, 45)],
-            "Serbuk rimpang instan, diseduh hangat untuk menjaga daya tahan tubuh.",
-        ),
-        Kind(
-            "Madu",
-            "herbal-jamu",
-            _named("Madu", "Hutan Banten", "Klanceng", "Randu"),
-            [("botol 250 ml", 60, 120), ("botol 500 ml", 110, 220)],
-            "Madu murni dari peternak lebah di Banten, tanpa campuran gula.",
-        ),
-        Kind(
-            "Batik Banten",
-            "fesyen-batik",
-            _named(
-                "Kain Batik Banten Motif",
-                "Surosowan",
-                "Datulaya",
-                "Kawangsan",
-                "Sabakingking",
-                "Pamaranggen",
-            ),
-            [("lembar 2 m (cap)", 150, 300), ("lembar 2 m (tulis)", 400, 950)],
-            "Batik Banten dengan motif dari peninggalan Kesultanan Banten, pewarna "
-            "yang tidak mudah luntur.",
-        ),
-        Kind(
-            "Busana Batik",
-            "fesyen-batik",
-            [
-                "Kemeja Batik Banten Lengan Pendek",
-                "Kemeja Batik Banten Lengan Panjang",
-                "Blus Batik Banten",
-                "Gamis Batik Banten",
-            ],
-            [("pcs", 150, 350)],
-            "Dijahit rapi dari kain batik Banten, tersedia ukuran S sampai XXL.",
-        ),
-        Kind(
-            "Kerudung Batik",
-            "fesyen-batik",
-            ["Kerudung Batik Banten", "Pasmina Batik", "Syal Batik"],
-            [("pcs", 45, 120)],
-            "Kain ringan dan adem dengan motif batik Banten.",
-        ),
-        Kind(
-            "Tas Batik",
-            "fesyen-batik",
-            ["Tas Jinjing Batik Banten", "Dompet Batik", "Totebag Batik Banten"],
-            [("pcs", 35, 150)],
-            "Tas dari kain batik Banten dengan lapisan dalam dan ritsleting.",
-        ),
-        Kind(
-            "Anyaman Bambu",
-            "kerajinan",
-            ["Bakul Bambu", "Tampah Bambu", "Keranjang Bambu", "Tudung Saji Bambu"],
-            [("pcs", 20, 95)],
-            "Anyaman bambu tali dikerjakan dengan tangan, kuat untuk dipakai "
-            "sehari-hari.",
-        ),
-        Kind(
-            "Anyaman Pandan",
-            "kerajinan",
-            ["Tikar Pandan", "Tas Anyaman Pandan", "Dompet Pandan", "Topi Pandan"],
-            [("pcs", 25, 180)],
-            "Daun pandan dijemur, diwarnai lalu dianyam rapat oleh perajin.",
-        ),
-        Kind(
-            "Gerabah",
-            "kerajinan",
-            ["Kendi Gerabah", "Pot Gerabah", "Celengan Gerabah", "Cobek Tanah Liat"],
-            [("pcs", 15, 250)],
-            "Gerabah dibentuk di atas meja putar dan dibakar dengan tungku kayu.",
-        ),
-        Kind(
-            "Miniatur",
-            "kerajinan",
-            [
-                "Miniatur Menara Masjid Agung Banten",
-                "Miniatur Golok Banten",
-                "Hiasan Dinding Kaligrafi",
-            ],
-            [("pcs", 35, 250)],
-            "Cendera mata khas Banten yang dikerjakan dengan tangan.",
-        ),
-        Kind(
-            "Sabun Herbal",
-            "kecantikan",
-            _named("Sabun", "Sereh", "Kopi", "Kunyit", "Susu Kambing", "Arang Bambu"),
-            [("batang 100 g", 15, 35)],
-            "Sabun dibuat dengan proses dingin dari minyak nabati dan bahan alami.",
-        ),
-        Kind(
-            "Minyak Kelapa",
-            "kecantikan",
-            ["Minyak Kelapa Murni (VCO)", "Minyak Urut Sereh", "Minyak Telon"],
-            [("botol 60 ml", 20, 40), ("botol 100 ml", 30, 75)],
-            "Minyak kelapa diolah tanpa pemanasan dari kelapa tua pilihan.",
-        ),
-        Kind(
-            "Lulur",
-            "kecantikan",
-            ["Lulur Bengkoang", "Lulur Beras Kencur", "Masker Kopi"],
-            [("toples 100 g", 20, 50)],
-            "Perawatan tubuh tradisional dari bahan alami yang digiling halus.",
-        ),
-        Kind(
-            "Suvenir",
-            "lainnya",
-            [
-                "Gantungan Kunci Menara Banten",
-                "Magnet Kulkas Banten Lama",
-                "Pembatas Buku Batik",
-            ],
-            [("pcs", 10, 35), ("paket isi 5", 40, 85)],
-            "Oleh-oleh kecil bergambar ikon Kota Serang dan Banten Lama.",
-        ),
-        Kind(
-            "Rajutan",
-            "lainnya",
-            ["Tas Rajut", "Dompet Rajut", "Boneka Rajut"],
-            [("pcs", 25, 150)],
-            "Dirajut dengan tangan dari benang katun, warna bisa dipesan.",
-        ),
-    ]
-}
-
-LINES = [
-    Line(
-        8,
-        ["Sate Bandeng", "Bandeng", "Olahan Bandeng", "Otak-otak"],
-        ["Dapur", "Rumah", "Pondok"],
-        ["Sate Bandeng", "Otak-otak Bandeng", "Bandeng Presto", "Abon Ikan"],
-        "olahan bandeng seperti sate bandeng dan otak-otak",
-        coastal=True,
-    ),
-    Line(
-        7,
-        ["Dodol", "Kue", "Jajanan"],
-        ["Dapur", "Rumah", "Saung"],
-        ["Dodol", "Kue Jojorong", "Gipang", "Kue Kering"],
-        "dodol dan kue tradisional Banten",
-    ),
-    Line(
-        8,
-        ["Emping Melinjo", "Emping", "Keripik"],
-        ["Rumah", "Saung", "Pondok"],
-        ["Emping Melinjo", "Keripik", "Kerupuk", "Keceprek"],
-        "emping melinjo, keripik dan kerupuk",
-        coastal=True,
-    ),
-    Line(
-        10,
-        ["Rabeg", "Nasi Sumsum", "Masakan", "Sambal"],
-        ["Dapur", "Warung", "Kedai"],
-        ["Rabeg", "Nasi Sumsum", "Sambal", "Pecak Bandeng", "Abon Ikan"],
-        "masakan khas Serang seperti rabeg dan nasi sumsum",
-    ),
-    Line(
-        14,
-        ["Camilan", "Kerupuk", "Keripik", "Kue"],
-        ["Dapur", "Rumah", "Saung", "Toko"],
-        ["Kerupuk", "Keripik", "Keceprek", "Kue Kering", "Gipang", "Kue Jojorong"],
-        "aneka camilan, keripik dan kerupuk",
-    ),
-    Line(
-        5,
-        ["Sirup", "Minuman", "Sari Buah"],
-        ["Rumah", "Dapur"],
-        ["Sirup", "Sari Buah", "Susu Kedelai", "Jahe Merah"],
-        "sirup dan minuman kemasan",
-    ),
-    Line(
-        5,
-        ["Kopi", "Kopi Banten"],
-        ["Kedai", "Rumah"],
-        ["Kopi Bubuk", "Kopi Biji", "Teh"],
-        "kopi bubuk, biji kopi sangrai dan teh",
-    ),
-    Line(
-        6,
-        ["Jamu", "Herbal", "Jahe Merah"],
-        ["Rumah", "Griya", "Pondok"],
-        ["Jahe Merah", "Jamu", "Temulawak", "Madu", "Teh"],
-        "jamu dan minuman herbal",
-    ),
-    Line(
-        5,
-        ["Batik Banten", "Batik"],
-        ["Rumah", "Sanggar", "Griya"],
-        ["Batik Banten", "Busana Batik", "Kerudung Batik", "Tas Batik"],
-        "batik Banten cap dan tulis",
-    ),
-    Line(
-        4,
-        ["Anyaman", "Kerajinan Bambu", "Anyaman Pandan"],
-        ["Sanggar", "Rumah"],
-        ["Anyaman Bambu", "Anyaman Pandan", "Suvenir"],
-        "anyaman bambu dan pandan",
-    ),
-    Line(
-        2,
-        ["Gerabah", "Kerajinan Tanah Liat"],
-        ["Sanggar", "Rumah"],
-        ["Gerabah", "Miniatur", "Suvenir"],
-        "gerabah dan cendera mata",
-    ),
-    Line(
-        4,
-        ["Sabun", "Herbal", "Natural"],
-        ["Rumah", "Griya"],
-        ["Sabun Herbal", "Minyak Kelapa", "Lulur"],
-        "sabun dan perawatan tubuh dari bahan alami",
-    ),
-    Line(
-        2,
-        ["Rajut", "Kerajinan"],
-        ["Sanggar", "Rumah", "Griya"],
-        ["Rajutan", "Suvenir", "Tas Batik"],
-        "rajutan dan suvenir",
-    ),
-]
-
-WOMEN = (
-    "Siti Aminah Mariam Fatimah Nurhayati Euis Imas Yati Ijah Eni Rohayati Masitoh "
-    "Khodijah Halimah Sri Dewi Rina Ratna Neneng Iis Lilis Titin Enok Atikah "
-    "Maryani Juju Nurlela Sumiati Zubaidah Rosidah Hasanah Mulyani Wati Nining Oom"
-).split()
-MEN = (
-    "Udin Ujang Dul Asep Jaenudin Sarmadi Hasan Rohman Mahmud Syarif Mulyadi Jaka "
-    "Enjang Ahmad Sukardi Marzuki Rizal Fajar Hendra Supriadi Wawan Dedi Iwan Arif "
-    "Sahrul Jamhari Muhidin Rahmat Sanusi"
-).split()
-WOMEN_SURNAMES = (
-    "Rahmawati Suryani Fauziah Maesaroh Nurjanah Komalasari Handayani Wulandari "
-    "Anggraini Marlina Nuraeni Rohimah"
-).split()
-MEN_SURNAMES = (
-    "Hidayat Hermawan Saputra Setiawan Kurniawan Sopian Syamsudin Hamdani Ramdani "
-    "Firmansyah Suherman Jayadi"
-).split()
-WOMEN_TITLES = ["Ibu", "Bu", "Hj.", "Teh", "Ceu", "Mak", "Umi"]
-MEN_TITLES = ["Pak", "H.", "Abah", "Mang", "Kang", "Bang"]
-BRANDS = [
-    "Barokah",
-    "Berkah Jaya",
-    "Sari Rasa",
-    "Mekar Sari",
-    "Putri Ayu",
-    "Sejahtera",
-    "Mandiri",
-    "Sumber Rezeki",
-    "Al-Barokah",
-    "Rizki Abadi",
-    "Sinar Jaya",
-    "Citra Rasa",
-    "Melati",
-    "Kenanga",
-    "Surosowan",
-    "Tirtayasa",
-    "Kaibon",
-    "Karangantu",
-    "Jawara",
-    "Madani",
-    "Rawu",
-    "Pusaka",
-]
-STREETS = [
-    "Maulana Hasanudin",
-    "Maulana Yusuf",
-    "Ki Mas Jong",
-    "Ahmad Yani",
-    "Veteran",
-    "Diponegoro",
-    "Sultan Ageng Tirtayasa",
-    "Trip Jamaksari",
-    "Kitapa",
-    "Raya Banten",
-    "Syekh Nawawi Al-Bantani",
-    "Raya Pandeglang",
-    "Lingkar Selatan",
-    "Raya Taktakan",
-    "KH. Abdul Fatah Hasan",
-    "Raya Cilegon",
-    "Bhayangkara",
-    "Ciwaru Raya",
-    "Raya Petir",
-]
-WHATSAPP_PREFIXES = (
-    "811 812 813 821 822 823 851 852 853 814 815 816 855 856 857 858 817 818 819 "
-    "859 877 878 831 838 895 896 897 898 899 881 882 887 888"
-).split()
-BUSINESS_OPENINGS = [
-    "{name} adalah usaha {size} di Kelurahan {kelurahan}, Kecamatan {kecamatan}, "
-    "yang membuat {line} sejak {year}.",
-    "Sejak {year}, {name} membuat {line} di rumah produksi kami di Kelurahan "
-    "{kelurahan}.",
-    "Usaha keluarga di {kelurahan}, {kecamatan}: {line} dengan resep turun-temurun, "
-    "dirintis tahun {year}.",
-]
-BUSINESS_CLOSINGS = [
-    "Menerima pesanan untuk hajatan, arisan dan oleh-oleh.",
-    "Pesan lewat WhatsApp, bisa diantar di sekitar Kota Serang.",
-    "Produk kami dikerjakan bersama ibu-ibu di lingkungan sekitar.",
-    "Produk kami juga hadir di bazar UMKM Pemkot Serang.",
-    "Melayani pembelian eceran maupun grosir.",
-    "Bahan baku kami ambil dari petani dan nelayan sekitar Serang.",
-]
-PRODUCT_CLOSINGS = {
-    "food": [
-        "Tanpa pengawet dan pewarna buatan.",
-        "Cocok untuk oleh-oleh keluarga.",
-        "Simpan di tempat sejuk dan kering.",
-        "Dibuat setiap hari dalam jumlah terbatas.",
-        "Bisa pesan untuk hajatan dan acara kantor.",
-        "Dikemas rapi, aman dibawa perjalanan jauh.",
-    ],
-    "care": [
-        "Dari bahan alami, tanpa paraben.",
-        "Cocok untuk kulit sensitif.",
-        "Simpan jauh dari sinar matahari langsung.",
-        "Tersedia kemasan hadiah.",
-    ],
-    "craft": [
-        "Dikerjakan dengan tangan oleh perajin Serang.",
-        "Cocok untuk hadiah dan cendera mata.",
-        "Setiap produk sedikit berbeda karena buatan tangan.",
-        "Bisa pesan motif dan ukuran khusus.",
-        "Tersedia beberapa warna, tanyakan lewat WhatsApp.",
-    ],
-}
-BUSINESS_REJECTIONS = [
-    "NIB tidak ditemukan di OSS; mohon periksa kembali nomornya.",
-    "Alamat usaha berada di luar Kota Serang.",
-    "Data usaha belum lengkap: mohon lengkapi alamat dan deskripsi usaha.",
-]
-PRODUCT_REJECTIONS = [
-    "Foto produk kurang jelas; mohon unggah foto dengan cahaya yang cukup.",
-    "Harga belum sesuai dengan satuan yang tertulis.",
-    "Nama produk memuat klaim kesehatan yang tidak boleh dicantumkan.",
-    "Sertifikat halal sudah kedaluwarsa; mohon perbarui dulu.",
-]
-DISPLAY_MESSAGES = [
-    "Assalamualaikum, mohon produk kami bisa dipajang di gerai. Stok siap diantar.",
-    "Kami sanggup mengirim 20 bungkus setiap minggu.",
-    "Produk baru kami, mohon dipertimbangkan untuk dipajang.",
-    "Kemasan sudah kami perbarui dan sudah berlabel halal.",
-    "Mohon info jadwal pengantaran barang ke gerai.",
-    "Tahun lalu sudah pernah dipajang, kami ingin dipajang lagi.",
-]
-DISPLAY_REJECTIONS = [
-    "Rak untuk kategori ini sedang penuh; silakan ajukan lagi bulan depan.",
-    "Kemasan perlu label komposisi dan tanggal kedaluwarsa sebelum dipajang.",
-    "Gerai belum punya lemari pendingin untuk produk beku.",
-    "Mohon lengkapi izin P-IRT terlebih dulu.",
-]
-PALETTES = {
-    "oleh-oleh-khas": ((176, 74, 38), (246, 196, 120)),
-    "makanan": ((190, 112, 36), (250, 226, 170)),
-    "camilan": ((214, 160, 52), (120, 62, 20)),
-    "minuman": ((40, 128, 160), (200, 236, 240)),
-    "kopi-teh": ((88, 58, 38), (214, 178, 130)),
-    "herbal-jamu": ((80, 124, 56), (236, 206, 90)),
-    "fesyen-batik": ((112, 46, 84), (232, 190, 110)),
-    "kerajinan": ((146, 106, 66), (236, 220, 180)),
-    "kecantikan": ((196, 106, 136), (250, 230, 236)),
-    "lainnya": ((80, 94, 120), (220, 226, 240)),
 }
 
 
@@ -759,30 +174,19 @@ class PhotoPool:
         return f"{slugify(kind.name)}-{style}"
 
     def get(self, kind, style):
-        """The stored file names and medium size of a pool picture (filled before)."""
-        return self.entries[self.key(kind, style)]
-
-    def fill(self, wanted):
-        """Draw and store the pictures of the wanted (kind, style) pairs that are not
-        stored yet, in threads: Pillow releases the GIL to resize and encode."""
-        missing = {}
-        for kind, style in wanted:
-            key = self.key(kind, style)
-            if key in self.checked:
-                continue
+        """The stored file names and medium size of a pool picture, drawn and stored
+        first if its files are missing."""
+        key = self.key(kind, style)
+        if key not in self.checked:
             self.checked.add(key)
             entry = self.entries.get(key)
             if entry is None or not all(
                 default_storage.exists(entry[field]) for field in self.FILE_FIELDS
             ):
-                missing[key] = (kind, style)
-        workers = min(4, os.cpu_count() or 1)
-        # set_image changes the process-wide warning filters: put them back after.
-        with warnings.catch_warnings(), ThreadPoolExecutor(workers) as executor:
-            stored = executor.map(lambda pair: self.store(*pair), missing.values())
-            self.entries.update(zip(missing, stored, strict=True))
-        self.drawn += len(missing)
-        self.unsaved = self.unsaved or bool(missing)
+                self.entries[key] = self.store(kind, style)
+                self.drawn += 1
+                self.unsaved = True
+        return self.entries[key]
 
     def store(self, kind, style):
         photo = ProductPhoto()
@@ -834,13 +238,6 @@ class Plan(NamedTuple):
     certifications: list
 
 
-def _backdate(model, objects):
-    """bulk_create stamps created_at with now: give the rows their planned dates."""
-    for obj in objects:
-        obj.created_at = obj.planned_created_at
-    model.objects.bulk_update(objects, ["created_at"], batch_size=BATCH_SIZE)
-
-
 class Command(BaseCommand):
     help = (
         "Fill the database with demo UMKM, products, photos and displays at the real "
@@ -858,8 +255,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=2026, help="Seed of the random generators."
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off, e.g. on a staging server.",
+        )
 
-    def handle(self, *args, businesses, seed, verbosity, **options):
+    def handle(self, *args, businesses, seed, force, verbosity, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: seed_demo adds demo data and accounts with known "
+                "passwords, a superuser among them. Use --force if this database "
+                "really is for a demo."
+            )
         if businesses < 0:
             raise CommandError("--businesses cannot be negative.")
         self.verbosity = verbosity
@@ -871,6 +279,8 @@ class Command(BaseCommand):
         staff = self.ensure_staff()
         counts = self.create_businesses(businesses, staff[REVIEWING_AGENCY])
         counts["displays"] = self.create_displays(staff)
+        # Bulk inserts send no signals: cached public pages must be dropped here.
+        invalidate_public_pages()
         self.report(counts, businesses)
 
     def log(self, message):
@@ -971,7 +381,6 @@ class Command(BaseCommand):
                 self.plan_business(number, reviewer)
                 for number in numbers[start : start + BATCH_SIZE]
             ]
-            pool.fill((kind, style) for plan in plans for _, kind, style in plan.photos)
             photos = [
                 ProductPhoto(product=product, position=style, **pool.get(kind, style))
                 for plan in plans
@@ -991,31 +400,33 @@ class Command(BaseCommand):
             ):
                 self.log(f"  {done:,}/{len(numbers):,} businesses")
         counts["pool"] = pool.drawn
+        Product.objects.filter(search_vector__isnull=True).update_search_vectors()
         self.analyze([get_user_model(), Business, Product, ProductPhoto, Certification])
         return counts
 
     def analyze(self, models):
-        """Refresh PostgreSQL's statistics after a bulk load: until autovacuum gets
-        to it, the planner takes the tables for nearly empty and picks slow plans."""
+        """Vacuum and refresh PostgreSQL's statistics after a bulk load: until
+        autovacuum gets to it, the planner takes the tables for nearly empty (or
+        bloated by the search-vector update) and picks slow plans."""
         if connection.vendor != "postgresql":
             return
+        # VACUUM cannot run inside a transaction (as in tests); ANALYZE can.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
             for model in models:
                 table = connection.ops.quote_name(model._meta.db_table)
-                cursor.execute(f"ANALYZE {table}")
+                cursor.execute(f"{command} {table}")
 
     def save_plans(self, plans, photos):
         get_user_model().objects.bulk_create([plan.owner for plan in plans])
-        businesses = [plan.business for plan in plans]
-        Business.objects.bulk_create(businesses)
-        products = [product for plan in plans for product in plan.products]
-        Product.objects.bulk_create(products)
+        Business.objects.bulk_create([plan.business for plan in plans])
+        Product.objects.bulk_create(
+            [product for plan in plans for product in plan.products]
+        )
         ProductPhoto.objects.bulk_create(photos)
         Certification.objects.bulk_create(
             [certification for plan in plans for certification in plan.certifications]
         )
-        _backdate(Business, businesses)
-        _backdate(Product, products)
 
     def plan_business(self, number, reviewer):
         """A demo owner and business with products, certificates and the photos they
@@ -1087,8 +498,8 @@ class Command(BaseCommand):
             status_reason=reason,
             status_changed_at=changed_at,
             status_changed_by=changed_by,
+            created_at=created_at,
         )
-        business.planned_created_at = created_at
         products, photos, certifications = [], [], []
         count = rng.choice([2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 8])
         if size == Business.Size.MEDIUM:
@@ -1158,7 +569,7 @@ class Command(BaseCommand):
             price=_rupiah(rng, low, high),
             unit=unit,
         )
-        start = business.status_changed_at or business.planned_created_at
+        start = business.status_changed_at or business.created_at
         recent = max(start, self.now - datetime.timedelta(days=14))
         if business.status == Business.Status.VERIFIED:
             statuses = PRODUCT_STATUS_WEIGHTS
@@ -1167,16 +578,16 @@ class Command(BaseCommand):
             status = rng.choice([Product.Status.PENDING, Product.Status.DRAFT])
         else:
             status = Product.Status.DRAFT
-            recent = business.planned_created_at
+            recent = business.created_at
         if status in (Product.Status.DRAFT, Product.Status.PENDING):
-            product.planned_created_at = _between(rng, recent, self.now)
+            product.created_at = _between(rng, recent, self.now)
         else:
-            created_at = _between(
+            product.created_at = _between(
                 rng, start, self.now - datetime.timedelta(days=rng.uniform(1, 5))
             )
-            product.planned_created_at = created_at
             product.status_changed_at = min(
-                created_at + datetime.timedelta(days=rng.uniform(0.2, 4)), self.now
+                product.created_at + datetime.timedelta(days=rng.uniform(0.2, 4)),
+                self.now,
             )
             product.status_changed_by = reviewer
             if status == Product.Status.REJECTED:
@@ -1186,14 +597,29 @@ class Command(BaseCommand):
         product.status = status
         return product
 
-    def expiry(self, rng, expired_share):
+    def expiry(self, rng, expired_share, longest=1500):
         if rng.random() < expired_share:
             return self.today - datetime.timedelta(days=rng.randint(5, 300))
-        return self.today + datetime.timedelta(days=rng.randint(60, 1500))
+        return self.today + datetime.timedelta(days=rng.randint(60, longest))
 
     def plan_certifications(self, rng, product, kind, size):
-        """Halal for about half the food (a few expired), P-IRT for home industry and
-        BPOM MD for some packaged food of larger makers."""
+        """Halal for about half the food (a few expired), P-IRT for home industry,
+        BPOM MD for some packaged food of larger makers and a BPOM NA notification
+        for some cosmetics."""
+        if kind.category == "kecantikan":
+            if rng.random() >= (0.3 if size == Business.Size.MICRO else 0.6):
+                return []
+            # A notification lasts three years: NA18, the year issued, seven digits.
+            valid_until = self.expiry(rng, expired_share=0.05, longest=3 * 365)
+            number = f"NA18{(valid_until.year - 3) % 100:02d}{rng.randrange(10**7):07d}"
+            return [
+                Certification(
+                    product=product,
+                    kind=Certification.Kind.BPOM_NA,
+                    number=number,
+                    valid_until=valid_until,
+                )
+            ]
         if kind.category not in FOOD_CATEGORIES:
             return []
         certifications = []
@@ -1284,9 +710,7 @@ class Command(BaseCommand):
             ]
 
         if displays:
-            with transaction.atomic():
-                Display.objects.bulk_create(displays)
-                _backdate(Display, displays)
+            Display.objects.bulk_create(displays)
             self.analyze([Display])
         return len(displays)
 
@@ -1306,7 +730,7 @@ class Command(BaseCommand):
             message=rng.choice(DISPLAY_MESSAGES),
             requested_by_id=owner,
         )
-        display.planned_created_at = max(
+        display.created_at = max(
             self.now - datetime.timedelta(days=rng.uniform(0.1, 12)), approved_at
         )
         return display
@@ -1339,7 +763,7 @@ class Command(BaseCommand):
             decided_by=reviewer,
             decided_at=decided_at,
         )
-        display.planned_created_at = max(
+        display.created_at = max(
             decided_at - datetime.timedelta(days=rng.uniform(0.5, 6)), approved_at
         )
         return display
@@ -1378,7 +802,7 @@ class Command(BaseCommand):
             )
         else:
             created_at = _between(rng, approved_at, self.now)
-        display.planned_created_at = max(created_at, approved_at)
+        display.created_at = max(created_at, approved_at)
         return display
 
     def report(self, counts, total):

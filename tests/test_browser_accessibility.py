@@ -1,0 +1,49 @@
+"""axe-core finds no WCAG 2 A/AA violations on the public pages, on a phone screen."""
+
+import pytest
+
+from outlets.models import Outlet
+from tests.factories import make_display, make_product
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+
+@pytest.fixture
+def catalogue():
+    product = make_product(name="Emping Melinjo Kasemen", photo=True, halal_until=None)
+    make_display(product, Outlet.objects.get(slug="gerai-umkm-kasemen"))
+    return product
+
+
+def test_public_pages_have_no_accessibility_violations(
+    live_server, page, offline_map_tiles, axe_violations, catalogue
+):
+    """Home, outlets, an outlet, products, a product, a business and a 404 pass axe,
+    on a phone and on a desktop screen."""
+    paths = [
+        "/",
+        "/gerai/",
+        "/gerai/gerai-umkm-kasemen/",
+        "/produk/",
+        catalogue.get_absolute_url(),
+        catalogue.business.get_absolute_url(),
+        "/en/",
+        "/halaman-tidak-ada/",
+    ]
+    found = {}
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in paths:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            violations = axe_violations(page)
+            if violations:
+                found[(width, path)] = violations
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, f"{path} scrolls sideways at {width}px"
+
+    assert found == {}

@@ -1,0 +1,89 @@
+"""The product page: contact the maker, certificates, structured data, similar items."""
+
+import datetime
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.utils import timezone
+
+from products.models import Category, Certification
+from tests.factories import make_business, make_product
+from tests.test_seo import json_ld
+
+pytestmark = pytest.mark.django_db
+
+
+def whatsapp_href(html):
+    link = re.search(r'href="(https://wa\.me/[^"]+)"', html).group(1)
+    return link.replace("&amp;", "&")
+
+
+def test_whatsapp_button_opens_a_chat_naming_the_product(client):
+    """The button links wa.me with the number in international form and a message
+    that names the product and links its page."""
+    business = make_business(name="Dodol Ibu Siti", whatsapp="6281298765432")
+    product = make_product(name="Dodol Ketan Hitam", business=business)
+
+    link = urlsplit(whatsapp_href(client.get(product.get_absolute_url()).text))
+    message = parse_qs(link.query)["text"][0]
+
+    assert link.netloc == "wa.me"
+    assert link.path == "/6281298765432"
+    assert "Dodol Ketan Hitam" in message
+    assert f"http://testserver{product.get_absolute_url()}" in message
+    assert message.startswith("Halo Dodol Ibu Siti")
+
+
+def test_an_expired_certificate_is_not_shown_as_valid(client):
+    """A halal certificate past its date is marked expired, not as a green badge."""
+    today = timezone.localdate()
+    product = make_product(halal_until=today - datetime.timedelta(days=1))
+    Certification.objects.create(
+        product=product, kind=Certification.Kind.PIRT, number="206367101234567"
+    )
+
+    html = client.get(product.get_absolute_url()).text
+
+    assert re.search(r"text-bg-secondary\">Sertifikat halal", html)
+    assert "kedaluwarsa" in html
+    assert re.search(r"text-bg-success\">P-IRT", html)
+
+
+def test_product_page_describes_an_offer_in_rupiah(client):
+    """Search engines read a schema.org Product with an Offer priced in IDR."""
+    product = make_product(name="Sate Bandeng Jumbo", price=64000, photo=True)
+
+    html = client.get(product.get_absolute_url()).text
+    (data,) = json_ld(html)
+
+    assert data["@type"] == "Product"
+    assert data["offers"]["price"] == 64000
+    assert data["offers"]["priceCurrency"] == "IDR"
+    assert data["image"].startswith("http://testserver/media/products/")
+    assert '<meta property="og:image" content="http://testserver/media/' in html
+
+
+def test_similar_products_come_from_the_same_category(client):
+    """Up to four public products of the same category are suggested."""
+    kopi = Category.objects.get(slug="kopi-teh")
+    product = make_product(name="Kopi Robusta", category=kopi)
+    make_product(name="Kopi Arabika Banten", category=kopi)
+    make_product(name="Emping Pedas")
+
+    html = client.get(product.get_absolute_url()).text
+
+    assert "Kopi Arabika Banten" in html
+    assert "Emping Pedas" not in html
+
+
+def test_listing_images_are_small_thumbnails_never_the_original(client):
+    """Cards use the 400 px WebP thumbnail with its size, lazily loaded."""
+    make_product(photo=True)
+
+    html = client.get("/produk/").text
+    (tag,) = re.findall(r"<img [^>]*card-img-top[^>]*>", html)
+
+    assert ".webp" in tag
+    assert 'width="400" height="400"' in tag
+    assert 'loading="lazy"' in tag

@@ -30,7 +30,6 @@ def first_view_bytes(page, url):
             photos += size
         else:
             site += size
-    page.remove_listener("requestfinished", transfers.append)
     return site, photos
 
 

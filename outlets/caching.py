@@ -12,13 +12,15 @@ import hashlib
 
 from django.apps import apps
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 GENERATION_KEY = "public-pages:generation"
-SCHEDULE_KEY = "public-pages:schedule:{generation}"
+SCHEDULE_KEY = "public-pages:schedule"
 UNCACHED_PREFIXES = (
+    "/healthz",
     "/admin/",
     "/en/admin/",
     "/akun/",
@@ -26,10 +28,6 @@ UNCACHED_PREFIXES = (
     "/en/akun/",
     "/en/dasbor/",
 )
-
-
-def generation():
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
 
 
 def invalidate_public_pages(**kwargs):
@@ -50,26 +48,30 @@ def connect_invalidation():
             post_delete.connect(invalidate_public_pages, sender=model, dispatch_uid=uid)
 
 
-def opening_schedule(current_generation):
-    """(status, [(weekday, opens, closes)]) per outlet, cached per generation."""
-    key = SCHEDULE_KEY.format(generation=current_generation)
-    schedule = cache.get(key)
-    if schedule is None:
-        Outlet = apps.get_model("outlets", "Outlet")
-        schedule = [
-            (
-                outlet.status,
-                [
-                    (h.weekday, h.opens_at, h.closes_at)
-                    for h in outlet.opening_hours.all()
-                ],
-            )
-            for outlet in Outlet.objects.prefetch_related("opening_hours").order_by(
-                "pk"
-            )
-        ]
-        cache.set(key, schedule, timeout=None)
-    return schedule
+def current_state():
+    """The generation and the outlets' opening schedule, in one cache round trip.
+
+    The schedule is (status, [(weekday, opens, closes)]) per outlet, stored with the
+    generation it was read at and read again from the database when that moved on.
+    """
+    values = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
+    current = values.get(GENERATION_KEY)
+    if current is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        current = cache.get(GENERATION_KEY, 1)
+    stored = values.get(SCHEDULE_KEY)
+    if stored is not None and stored[0] == current:
+        return current, stored[1]
+    Outlet = apps.get_model("outlets", "Outlet")
+    schedule = [
+        (
+            outlet.status,
+            [(h.weekday, h.opens_at, h.closes_at) for h in outlet.opening_hours.all()],
+        )
+        for outlet in Outlet.objects.prefetch_related("opening_hours").order_by("pk")
+    ]
+    cache.set(SCHEDULE_KEY, (current, schedule), timeout=None)
+    return current, schedule
 
 
 def open_now_signature(schedule, moment):
@@ -126,12 +128,31 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def key_for(request):
-        current = generation()
+        current, schedule = current_state()
         now = timezone.localtime()
         gzip = "gzip" in request.headers.get("Accept-Encoding", "")
         address = hashlib.md5(
             f"{request.get_host()}{request.get_full_path()}".encode(),
             usedforsecurity=False,
         ).hexdigest()
-        signature = open_now_signature(opening_schedule(current), now)
+        signature = open_now_signature(schedule, now)
         return f"public-page:{current}:{now.date()}:{signature}:{int(gzip)}:{address}"
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_shared_cache(app_configs, **kwargs):
+    """In production the page cache needs a cache every worker shares, or a change
+    would make the pages stale only in the worker that saved it."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.PUBLIC_PAGE_CACHE_SECONDS > 0 and backend.endswith("LocMemCache"):
+        return [
+            checks.Warning(
+                "The public page cache is on, but the cache is local to each process.",
+                hint=(
+                    "Set CACHE_BACKEND and CACHE_LOCATION to a shared cache (e.g. "
+                    "Redis), or PUBLIC_PAGE_CACHE_SECONDS=0."
+                ),
+                id="outlets.W001",
+            )
+        ]
+    return []

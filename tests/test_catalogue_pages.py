@@ -122,3 +122,23 @@ def test_unverified_business_page_is_a_404(client):
     business = make_business(status=Business.Status.PENDING)
 
     assert client.get(business.get_absolute_url()).status_code == 404
+
+
+def test_server_error_page_is_friendly_and_indonesian(rf):
+    """The 500 page apologises in Indonesian and links home, without a database."""
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert "Terjadi kesalahan" in response.content.decode()
+    assert 'href="/"' in response.content.decode()
+
+
+def test_language_switch_keeps_the_current_page(client):
+    """On a product page the English link leads to the same product in English."""
+    product = make_product(name="Kopi Jahe")
+
+    response = client.get(product.get_absolute_url())
+
+    assert f'href="/en{product.get_absolute_url()}"' in response.text

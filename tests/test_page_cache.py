@@ -92,6 +92,16 @@ def test_the_admin_is_never_cached(admin_client):
     assert "X-Page-Cache" not in response
 
 
+def test_the_health_probe_always_reaches_the_application(client):
+    """/healthz answers from the application, never from the cache."""
+    client.get("/healthz")
+
+    response = client.get("/healthz")
+
+    assert response.text == "ok"
+    assert "X-Page-Cache" not in response
+
+
 def test_compressed_and_plain_pages_are_kept_apart(client):
     """A client that does not accept gzip never receives a gzipped cached page."""
     client.get(reverse("home"), headers={"accept-encoding": "gzip"})

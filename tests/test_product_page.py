@@ -87,3 +87,4 @@ def test_listing_images_are_small_thumbnails_never_the_original(client):
     assert ".webp" in tag
     assert 'width="400" height="400"' in tag
     assert 'loading="lazy"' in tag
+    assert re.search(r'srcset="\S+\.webp 400w, \S+\.webp 800w"', tag)

@@ -1,6 +1,7 @@
 """A resident on a phone searches, filters, opens a product, contacts the maker and
 follows the product to the outlet that displays it."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -42,16 +43,21 @@ def test_resident_finds_a_product_and_the_outlet_displaying_it(
     page.goto(live_server.url + "/")
     page.get_by_role("searchbox", name="Cari produk").fill("dodol")
     page.get_by_role("button", name="Cari", exact=True).click()
+    page.wait_for_load_state()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("dodol")
     expect(page.get_by_role("status")).to_have_text("2 produk")
 
     page.get_by_role("button", name="Saringan dan urutan").click()
-    page.get_by_label("Kategori").select_option(label="Oleh-oleh khas Serang")
+    expect(page.locator("#product-filters")).to_have_class(re.compile(r"\bshow\b"))
+    page.get_by_label("Kategori", exact=True).select_option(
+        label="Oleh-oleh khas Serang"
+    )
     page.get_by_role("button", name="Terapkan").click()
+    page.wait_for_url(re.compile(r"kategori=oleh-oleh-khas"))
 
     expect(page.get_by_role("status")).to_have_text("1 produk")
-    assert "kategori=oleh-oleh-khas" in page.url and "q=dodol" in page.url
+    assert "q=dodol" in page.url
 
     page.get_by_role("link", name="Dodol Durian Cipare").click()
 

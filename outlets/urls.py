@@ -5,6 +5,6 @@ from . import views
 app_name = "outlets"
 
 urlpatterns = [
-    path("", views.OutletListView.as_view(), name="list"),
-    path("<slug:slug>/", views.OutletDetailView.as_view(), name="detail"),
+    path("gerai/", views.OutletListView.as_view(), name="list"),
+    path("gerai/<slug:slug>/", views.OutletDetailView.as_view(), name="detail"),
 ]

@@ -39,8 +39,9 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", outlet_views.home, name="home"),
-    path("gerai/", include("outlets.urls")),
+    path("", include("outlets.urls")),
     path("", include("products.urls")),
+    path("akun/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

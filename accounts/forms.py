@@ -1,6 +1,12 @@
+from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import User, normalize_whatsapp, whatsapp_validator
 
 
 class AdminUserCreationForm(auth_forms.AdminUserCreationForm):
@@ -15,3 +21,122 @@ class UserChangeForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = ["email", "full_name", "whatsapp"]
+
+
+class SignupForm(auth_forms.BaseUserCreationForm):
+    """A UMKM owner opens an account: name, email, WhatsApp number and a password
+    checked by the password validators. The account stays inactive until the email
+    address is confirmed (the view does that)."""
+
+    # Wider than the stored 16 characters: people type spaces, dashes and "+62".
+    whatsapp = forms.CharField(
+        label=capfirst(_("WhatsApp number")),
+        max_length=24,
+        help_text=_(
+            "The number buyers and outlet staff can reach you on, e.g. 0812 3456 7890."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "placeholder": "08…"}
+        ),
+    )
+
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "whatsapp"]
+        labels = {"full_name": _("Full name"), "email": _("Email")}
+        help_texts = {
+            "full_name": _("As it should appear to outlet staff."),
+            "email": _("We send a link to this address to confirm it."),
+        }
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+        error_messages = {
+            "email": {
+                "unique": _(
+                    "An account with this email address already exists. Sign in, "
+                    "or reset your password if you forgot it."
+                )
+            }
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].widget.attrs["autofocus"] = True
+        self.fields["email"].widget.attrs.pop("autofocus", None)
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+
+    def clean_whatsapp(self):
+        number = normalize_whatsapp(self.cleaned_data["whatsapp"])
+        whatsapp_validator(number)
+        return number
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.is_active = False
+        if commit:
+            user.save()
+        return user
+
+
+class EmailAuthenticationForm(auth_forms.AuthenticationForm):
+    """Sign in with email and password. An account still waiting for its email
+    confirmation is told so (only when the password is right) instead of getting
+    the generic error."""
+
+    # Named "username" like Django's form, which django-axes reads for lockouts.
+    username = forms.EmailField(
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    def clean_username(self):
+        return User.objects.normalize_email(self.cleaned_data["username"]).lower()
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login" and not getattr(
+                self.request, "axes_locked_out", False
+            ):
+                self.check_inactive_account()
+            raise
+
+    def check_inactive_account(self):
+        """Explain why a right password for an inactive account did not work."""
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        user = User.objects.filter(email=email, is_active=False).first()
+        if user is None or not user.check_password(password):
+            return
+        if user.last_login is None:
+            raise ValidationError(
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _(
+                        "Please confirm your email address first: open the link we "
+                        "sent you."
+                    ),
+                    reverse("accounts:resend"),
+                    _("Send me a new link"),
+                ),
+                code="unconfirmed",
+            )
+        raise ValidationError(self.error_messages["inactive"], code="inactive")
+
+
+class ConfirmationResendForm(forms.Form):
+    """Ask for a new confirmation link by email address."""
+
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("The address you signed up with."),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()

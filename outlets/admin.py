@@ -1,10 +1,14 @@
+from functools import partial
+
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from products.admin import ReencodedImageForm, count_of
 
+from .emails import notify_owner_of_decision
 from .models import Agency, Display, OpeningHours, Outlet
 
 
@@ -12,6 +16,13 @@ def record_decision(display, user):
     """Note the staff member whose status change decided the display, and when."""
     display.decided_by = user
     display.decided_at = timezone.now()
+
+
+def notify_owner_after_commit(request, display):
+    """Email the owner about a decided display once the save is committed."""
+    if display.status in Display.DECIDED_STATUSES:
+        site_url = request.build_absolute_uri("/")
+        transaction.on_commit(partial(notify_owner_of_decision, display, site_url))
 
 
 @admin.register(Agency)
@@ -133,11 +144,16 @@ class OutletAdmin(admin.ModelAdmin):
     inlines = [OpeningHoursInline, DisplayInline]
 
     def save_formset(self, request, form, formset, change):
+        decided = []
         if formset.model is Display:
             for display_form in formset.forms:
                 if "status" in display_form.changed_data:
                     record_decision(display_form.instance, request.user)
+                    decided.append(display_form)
         super().save_formset(request, form, formset, change)
+        for display_form in decided:
+            if display_form not in formset.deleted_forms:
+                notify_owner_after_commit(request, display_form.instance)
 
     def get_queryset(self, request):
         return (
@@ -205,6 +221,8 @@ class DisplayAdmin(admin.ModelAdmin):
         if "status" in form.changed_data:
             record_decision(obj, request.user)
         super().save_model(request, obj, form, change)
+        if "status" in form.changed_data:
+            notify_owner_after_commit(request, obj)
 
     @admin.display(description=_("business"), ordering="product__business__name")
     def business(self, obj):

@@ -52,6 +52,14 @@ class OutletQuerySet(models.QuerySet):
             "opening_hours"
         )
 
+    def taking_requests(self, on_date=None):
+        """Outlets an owner may ask to display at: not temporarily closed, and not
+        an event stand whose last day has passed."""
+        on_date = on_date or timezone.localdate()
+        return self.exclude(status=Outlet.Status.TEMPORARILY_CLOSED).exclude(
+            ends_on__lt=on_date
+        )
+
 
 class Outlet(models.Model):
     """A place where UMKM products are displayed: gerai, kiosk centre or stand."""
@@ -298,6 +306,20 @@ class DisplayQuerySet(models.QuerySet):
     def at(self, outlet):
         return self.filter(outlet=outlet)
 
+    def owned_by(self, user):
+        """Displays of the products of the user's businesses."""
+        return self.filter(product__business__owner=user)
+
+    def count_by_stage(self, on_date=None):
+        """How many of these displays are at each Display.Stage, in one query."""
+        stages = Display.stage_conditions(on_date)
+        return self.aggregate(
+            **{
+                stage.value: models.Count("pk", filter=condition)
+                for stage, condition in stages.items()
+            }
+        )
+
     def public(self):
         """Displays of products residents may see."""
         return self.filter(product__in=Product.objects.public())
@@ -318,6 +340,17 @@ class Display(models.Model):
     staff of the outlet's agency, shown to residents within its date window."""
 
     OPEN_STATUSES = ["requested", "approved"]
+    DECIDED_STATUSES = ["approved", "rejected", "ended"]
+
+    class Stage(models.TextChoices):
+        """Where a display stands for its owner on a given day."""
+
+        REQUESTED = "requested", _("Awaiting decision")
+        SCHEDULED = "scheduled", _("Approved, starts later")
+        ON_DISPLAY = "on_display", _("On display")
+        ENDED = "ended", _("Ended")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -414,3 +447,30 @@ class Display(models.Model):
 
     def __str__(self):
         return f"#{self.pk} ({self.get_status_display()})"
+
+    @staticmethod
+    def stage_conditions(on_date=None):
+        """The filter selecting the displays at each Stage on the date (today by
+        default); an approved display whose last day has passed has ended."""
+        on_date = on_date or timezone.localdate()
+        approved = Q(status=Display.Status.APPROVED)
+        past = Q(ends_on__lt=on_date)
+        return {
+            Display.Stage.REQUESTED: Q(status=Display.Status.REQUESTED),
+            Display.Stage.SCHEDULED: approved & Q(starts_on__gt=on_date),
+            Display.Stage.ON_DISPLAY: approved & Q(starts_on__lte=on_date) & ~past,
+            Display.Stage.ENDED: Q(status=Display.Status.ENDED) | (approved & past),
+            Display.Stage.REJECTED: Q(status=Display.Status.REJECTED),
+            Display.Stage.CANCELLED: Q(status=Display.Status.CANCELLED),
+        }
+
+    def stage(self, on_date=None):
+        """This display's Stage on the date (today by default)."""
+        on_date = on_date or timezone.localdate()
+        if self.status != self.Status.APPROVED:
+            return self.Stage(self.status)
+        if self.ends_on and self.ends_on < on_date:
+            return self.Stage.ENDED
+        if self.starts_on > on_date:
+            return self.Stage.SCHEDULED
+        return self.Stage.ON_DISPLAY

@@ -7,4 +7,16 @@ app_name = "outlets"
 urlpatterns = [
     path("gerai/", views.OutletListView.as_view(), name="list"),
     path("gerai/<slug:slug>/", views.OutletDetailView.as_view(), name="detail"),
+    path("dasbor/", views.DashboardView.as_view(), name="dashboard"),
+    path("dasbor/pajangan/", views.DisplayListView.as_view(), name="display_list"),
+    path(
+        "dasbor/pajangan/minta/<slug:product_slug>/",
+        views.DisplayCreateView.as_view(),
+        name="display_request",
+    ),
+    path(
+        "dasbor/pajangan/<int:pk>/batal/",
+        views.DisplayCancelView.as_view(),
+        name="display_cancel",
+    ),
 ]

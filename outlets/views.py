@@ -1,14 +1,31 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.urls import reverse
-from django.views.generic import DetailView, ListView
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.generic import (
+    CreateView,
+    DetailView,
+    ListView,
+    TemplateView,
+    UpdateView,
+)
 
-from products.models import Category
+from products.models import Business, Category, Product
 
+from .forms import ALREADY_OPEN, DisplayRequestForm, display_refusal
 from .models import Display, Outlet
 
 FEATURED_PRODUCTS = 8
+# The dashboard lists at most this many items per section; the full lists are a
+# link away, so the page stays the same size for an owner with many products.
+DASHBOARD_ITEMS = 8
 
 
 def home(request):
@@ -97,3 +114,156 @@ def robots_txt(request):
 def health(request):
     """A load balancer's liveness probe; also the benchmarks' trivial-view ceiling."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """A signed-in owner sees what needs their action, their businesses, products
+    and display requests at a glance; nobody sees another owner's."""
+
+    template_name = "outlets/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        businesses = list(Business.objects.owned_by(user))
+        products = Product.objects.filter(business__owner=user)
+        product_counts = dict(
+            products.order_by().values_list("status").annotate(Count("pk"))
+        )
+        # "-status" lists rejected products, which have the staff's answer, first.
+        to_fix = list(
+            products.filter(status__in=[Product.Status.DRAFT, Product.Status.REJECTED])
+            .select_related("business")
+            .order_by("-status", "-updated_at", "pk")[:DASHBOARD_ITEMS]
+        )
+        displayable = list(
+            products.public()
+            .select_related("business")
+            .order_by("name", "pk")[: DASHBOARD_ITEMS + 1]
+        )
+        displays = Display.objects.owned_by(user)
+        counts = displays.count_by_stage()
+        return super().get_context_data(
+            businesses=businesses,
+            rejected_businesses=[
+                b for b in businesses if b.status == Business.Status.REJECTED
+            ],
+            product_counts=[
+                (status, label, product_counts.get(status, 0))
+                for status, label in Product.Status.choices
+            ],
+            product_total=sum(product_counts.values()),
+            products_to_fix=to_fix,
+            displayable_products=displayable[:DASHBOARD_ITEMS],
+            more_displayable=len(displayable) > DASHBOARD_ITEMS,
+            display_counts=[(stage, counts[stage.value]) for stage in Display.Stage],
+            display_total=sum(counts.values()),
+            recent_displays=list(
+                displays.select_related("outlet", "product").order_by(
+                    "-updated_at", "-pk"
+                )[:DASHBOARD_ITEMS]
+            ),
+            today=timezone.localdate(),
+            **kwargs,
+        )
+
+
+class DisplayListView(LoginRequiredMixin, ListView):
+    """A signed-in owner sees the display requests of their own products, grouped by
+    where they stand, with dates and the staff's reasons."""
+
+    def get_queryset(self):
+        return (
+            Display.objects.owned_by(self.request.user)
+            .select_related("outlet", "product__business")
+            .order_by("-created_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        groups = {stage: [] for stage in Display.Stage}
+        for display in self.object_list:
+            display.current_stage = display.stage(today)
+            groups[display.current_stage].append(display)
+        return super().get_context_data(
+            groups=[
+                (stage, stage.label, groups[stage])
+                for stage in Display.Stage
+                if groups[stage]
+            ],
+            **kwargs,
+        )
+
+
+class DisplayCreateView(LoginRequiredMixin, CreateView):
+    """A signed-in owner asks for a place at an outlet for one of their own approved
+    products of a verified business; another owner's product is a 404, and a product
+    not yet approved gets an explanation instead of a form."""
+
+    form_class = DisplayRequestForm
+    template_name = "outlets/display_request_form.html"
+    success_url = reverse_lazy("outlets:display_list")
+
+    @cached_property
+    def product(self):
+        products = Product.objects.filter(business__owner=self.request.user)
+        return get_object_or_404(
+            products.select_related("business"), slug=self.kwargs["product_slug"]
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "product": self.product}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            product=self.product, refusal=display_refusal(self.product), **kwargs
+        )
+
+    def form_valid(self, form):
+        form.instance.requested_by = self.request.user
+        try:
+            # A request sent twice at once meets the one-open-display constraint.
+            with transaction.atomic():
+                response = super().form_valid(form)
+        except IntegrityError:
+            form.add_error("outlet", ALREADY_OPEN)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _(
+                "Your request to display %(product)s at %(outlet)s was sent. The "
+                "outlet's staff will decide on it."
+            )
+            % {"product": self.product.name, "outlet": form.instance.outlet.name},
+        )
+        return response
+
+
+class DisplayCancelView(LoginRequiredMixin, UpdateView):
+    """A signed-in owner withdraws one of their own requests while it awaits a
+    decision; another owner's request is a 404."""
+
+    fields = []
+    template_name = "outlets/display_confirm_cancel.html"
+    success_url = reverse_lazy("outlets:display_list")
+
+    def get_queryset(self):
+        return Display.objects.owned_by(self.request.user).select_related(
+            "outlet", "product"
+        )
+
+    def form_valid(self, form):
+        # A conditional update: staff may have decided since the page was shown.
+        cancelled = Display.objects.filter(
+            pk=self.object.pk, status=Display.Status.REQUESTED
+        ).update(status=Display.Status.CANCELLED, updated_at=timezone.now())
+        if cancelled:
+            messages.success(self.request, _("Your request was cancelled."))
+        else:
+            messages.error(
+                self.request,
+                _(
+                    "This request is no longer waiting for a decision, so it "
+                    "cannot be cancelled."
+                ),
+            )
+        return redirect(self.success_url)

@@ -1,9 +1,25 @@
 import re
+from itertools import groupby
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import RegexValidator
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Kecamatan, Product
+from accounts.models import normalize_whatsapp, whatsapp_validator
+
+from . import images
+from .models import (
+    Business,
+    Category,
+    Certification,
+    Kecamatan,
+    Kelurahan,
+    Product,
+    ProductPhoto,
+)
 
 SORT_CHOICES = [
     ("relevan", _("Best match")),
@@ -111,3 +127,377 @@ class ProductFilterForm(forms.Form):
         """The name of the outlet filtered on, if any."""
         slug = getattr(self, "cleaned_data", {}).get("gerai")
         return dict(self.fields["gerai"].choices).get(slug) if slug else None
+
+
+# File inputs offer only what images.open_upload accepts.
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
+MAX_PHOTOS = 5
+
+
+class KelurahanIterator(forms.models.ModelChoiceIterator):
+    """The kelurahan as one option group per kecamatan."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        queryset = self.queryset.select_related("kecamatan").order_by(
+            "kecamatan__name", "name"
+        )
+        for kecamatan, kelurahan in groupby(queryset, key=lambda k: k.kecamatan):
+            yield (kecamatan.name, [self.choice(k) for k in kelurahan])
+
+
+class KelurahanField(forms.ModelChoiceField):
+    """A kelurahan of Kota Serang, chosen within its kecamatan."""
+
+    iterator = KelurahanIterator
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Kelurahan.objects.all())
+        super().__init__(**kwargs)
+
+
+class BusinessForm(forms.ModelForm):
+    """An owner registers or edits their business; the logo is re-encoded."""
+
+    whatsapp = forms.CharField(
+        label=_("WhatsApp number"),
+        max_length=30,
+        help_text=_("The number buyers message, e.g. 0812 3456 7890."),
+        widget=forms.TextInput(
+            attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "0812…"}
+        ),
+    )
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("Optional. A JPEG, PNG or WebP image up to 10 MB; shown square."),
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+
+    class Meta:
+        model = Business
+        fields = [
+            "name",
+            "size",
+            "nib",
+            "kelurahan",
+            "address",
+            "whatsapp",
+            "description",
+        ]
+        field_classes = {"kelurahan": KelurahanField}
+        help_texts = {
+            "nib": _(
+                "Optional. The 13-digit Nomor Induk Berusaha from OSS, if you have one."
+            ),
+            "address": _("Street, number, RT/RW."),
+        }
+        widgets = {
+            "nib": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kelurahan"].empty_label = _("Choose a kelurahan")
+        self.initial["logo"] = self.instance.logo or None
+        whatsapp = self.instance.whatsapp
+        if whatsapp.startswith("62"):
+            # Shown the way owners write it; stored in the international form.
+            self.initial["whatsapp"] = "0" + whatsapp[2:]
+
+    def clean_whatsapp(self):
+        number = normalize_whatsapp(self.cleaned_data["whatsapp"])
+        whatsapp_validator(number)
+        return number
+
+    def clean_nib(self):
+        nib = self.cleaned_data["nib"]
+        if (
+            nib
+            and Business.objects.filter(nib=nib).exclude(pk=self.instance.pk).exists()
+        ):
+            raise ValidationError(
+                _("Another business is already registered with this NIB."),
+                code="duplicate_nib",
+            )
+        return nib
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if isinstance(logo, UploadedFile):
+            images.open_upload(logo)
+        return logo
+
+    def save(self, commit=True):
+        """Save the business; a new logo is stored re-encoded, a cleared one removed
+        (the old file goes once the change is committed)."""
+        logo = self.cleaned_data.get("logo")
+        old_logo = self.instance.logo.name
+        if logo is False:
+            self.instance.logo = ""
+        elif isinstance(logo, UploadedFile):
+            self.instance.set_logo(logo)
+        try:
+            business = super().save(commit)
+        except Exception:
+            if isinstance(logo, UploadedFile):
+                self.instance.logo.delete(save=False)
+            raise
+        if old_logo and business.logo.name != old_logo:
+            storage = business.logo.storage
+            transaction.on_commit(lambda: storage.delete(old_logo))
+        return business
+
+
+class MultipleImageInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several image files at once, each checked by images.open_upload."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": IMAGE_ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data] if data else []
+        uploads = [super(MultipleImageField, self).clean(u) for u in uploads]
+        errors = []
+        for upload in uploads:
+            try:
+                images.open_upload(upload)
+            except ValidationError as error:
+                errors.extend(
+                    ValidationError(
+                        _("%(file)s: %(error)s"),
+                        params={"file": upload.name, "error": message},
+                    )
+                    for message in error.messages
+                )
+        if errors:
+            raise ValidationError(errors)
+        return uploads
+
+
+class PhotoForm(forms.ModelForm):
+    class Meta:
+        model = ProductPhoto
+        fields = ["alt_text", "position"]
+        labels = {"position": _("Order")}
+        help_texts = {
+            "alt_text": _("What the photo shows, for people who cannot see it."),
+            "position": _("The photo with the lowest number is the main photo."),
+        }
+
+
+PhotoFormSet = forms.inlineformset_factory(
+    Product,
+    ProductPhoto,
+    form=PhotoForm,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_PHOTOS,
+    edit_only=True,  # New photos come through ProductForm.photos, checked.
+)
+
+pirt_validator = RegexValidator(r"^\d{15}$", _("A P-IRT number has exactly 15 digits."))
+BPOM_PATTERN = re.compile(r"^(?:BPOM\s*RI\s*)?(MD|ML)\s*(\d{12})$", re.IGNORECASE)
+
+
+class ProductForm(forms.ModelForm):
+    """An owner adds or edits a product of one of their businesses, with its
+    certificates and photos; nothing is saved unless every file is a good image."""
+
+    # Certification kinds this form manages (BPOM NA is left to staff).
+    CERTIFICATION_KINDS = [
+        Certification.Kind.HALAL,
+        Certification.Kind.PIRT,
+        Certification.Kind.BPOM_MD,
+        Certification.Kind.BPOM_ML,
+    ]
+
+    price = RupiahField(
+        label=_("Price (Rp)"),
+        min_value=1,
+        help_text=_("In whole rupiah, e.g. 25.000."),
+    )
+    halal_number = forms.CharField(
+        label=_("Halal certificate number"),
+        max_length=40,
+        required=False,
+        help_text=_("From BPJPH or MUI, e.g. ID36110000123450623."),
+    )
+    halal_valid_until = forms.DateField(
+        label=_("Halal certificate valid until"),
+        required=False,
+        help_text=_("Leave empty if the certificate does not expire."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    pirt_number = forms.CharField(
+        label=_("P-IRT number"),
+        max_length=30,
+        required=False,
+        help_text=_("15 digits, e.g. 206367301001826."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    bpom_number = forms.CharField(
+        label=_("BPOM registration number"),
+        max_length=30,
+        required=False,
+        help_text=_("MD or ML followed by 12 digits, e.g. MD 224510001234."),
+    )
+    photos = MultipleImageField(
+        label=_("Add photos"),
+        required=False,
+        help_text=_("Up to 5 photos per product: JPEG, PNG or WebP, up to 10 MB each."),
+    )
+    form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Product
+        fields = ["business", "name", "category", "price", "unit", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        businesses = Business.objects.owned_by(owner)
+        self.fields["business"].queryset = businesses
+        self.fields["business"].empty_label = _("Choose a business")
+        if not self.instance.pk and not self.is_bound:
+            first_two = list(businesses.values_list("pk", flat=True)[:2])
+            if len(first_two) == 1:
+                self.initial.setdefault("business", first_two[0])
+        self.fields["category"].empty_label = _("Choose a category")
+        product = self.instance
+        if product.pk:
+            del self.fields["form_token"]
+            self.photo_formset = PhotoFormSet(
+                self.data or None, instance=product, prefix="photo"
+            )
+            certificates = {c.kind: c for c in product.certifications.all()}
+            if halal := certificates.get(Certification.Kind.HALAL):
+                self.initial["halal_number"] = halal.number
+                self.initial["halal_valid_until"] = halal.valid_until
+            if pirt := certificates.get(Certification.Kind.PIRT):
+                self.initial["pirt_number"] = pirt.number
+            for kind in (Certification.Kind.BPOM_MD, Certification.Kind.BPOM_ML):
+                if bpom := certificates.get(kind):
+                    self.initial["bpom_number"] = bpom.number
+            # The reviewed state, to tell staff what an edit changes.
+            self.reviewed_values = (
+                product.public_values()
+                if product.status == Product.Status.APPROVED
+                else None
+            )
+        else:
+            self.photo_formset = None
+            self.reviewed_values = None
+
+    def clean_halal_number(self):
+        return self.cleaned_data["halal_number"].strip()
+
+    def clean_pirt_number(self):
+        number = re.sub(r"[\s.-]", "", self.cleaned_data["pirt_number"])
+        if number:
+            pirt_validator(number)
+        return number
+
+    def clean_bpom_number(self):
+        number = self.cleaned_data["bpom_number"].strip()
+        if not number:
+            return ""
+        match = BPOM_PATTERN.match(re.sub(r"[.-]", "", number))
+        if not match:
+            raise ValidationError(
+                _("Enter a BPOM number as MD or ML followed by 12 digits."),
+                code="invalid_bpom",
+            )
+        return f"{match[1].upper()} {match[2]}"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("halal_valid_until") and not data.get("halal_number"):
+            self.add_error(
+                "halal_number",
+                _("Enter the number of the halal certificate as well."),
+            )
+        kept = 0
+        if self.photo_formset is not None:
+            if not self.photo_formset.is_valid():
+                raise ValidationError(_("Please correct the photo details below."))
+            kept = len(self.photo_formset.forms) - len(self.photo_formset.deleted_forms)
+        if kept + len(data.get("photos") or []) > MAX_PHOTOS:
+            self.add_error(
+                "photos",
+                ValidationError(
+                    _(
+                        "A product has at most %(max)d photos; it would have "
+                        "%(count)d. Delete some or choose fewer."
+                    ),
+                    params={
+                        "max": MAX_PHOTOS,
+                        "count": kept + len(data.get("photos") or []),
+                    },
+                    code="too_many_photos",
+                ),
+            )
+        return data
+
+    def certifications(self):
+        """{kind: (number, valid_until)} of the certificates the owner entered."""
+        data = self.cleaned_data
+        entered = {}
+        if data.get("halal_number"):
+            entered[Certification.Kind.HALAL] = (
+                data["halal_number"],
+                data.get("halal_valid_until"),
+            )
+        if data.get("pirt_number"):
+            entered[Certification.Kind.PIRT] = (data["pirt_number"], None)
+        if bpom := data.get("bpom_number"):
+            kind = Certification.Kind(f"bpom_{bpom[:2].lower()}")
+            entered[kind] = (bpom, None)
+        return entered
+
+    @transaction.atomic
+    def save(self, commit=True):
+        """Save the product, its certificates, photo details and new photos in one
+        transaction; photo files written by a failed save are removed again."""
+        product = super().save()
+        entered = self.certifications()
+        for kind in self.CERTIFICATION_KINDS:
+            if kind in entered:
+                number, valid_until = entered[kind]
+                Certification.objects.update_or_create(
+                    product=product,
+                    kind=kind,
+                    defaults={"number": number, "valid_until": valid_until},
+                )
+            else:
+                Certification.objects.filter(product=product, kind=kind).delete()
+        next_position = 0
+        if self.photo_formset is not None:
+            self.photo_formset.save()
+            for photo in self.photo_formset.deleted_objects:
+                transaction.on_commit(photo.delete_files)
+            next_position = 1 + max(
+                (photo.position for photo in product.photos.all()), default=-1
+            )
+        new_photos = []
+        try:
+            for offset, upload in enumerate(self.cleaned_data.get("photos") or []):
+                photo = ProductPhoto(product=product, position=next_position + offset)
+                new_photos.append(photo)
+                photo.set_image(upload)
+                photo.save()
+            if self.reviewed_values is not None:
+                product.note_changes_since_review(self.reviewed_values)
+                product.save(update_fields=["changes_since_review", "updated_at"])
+        except Exception:
+            for photo in new_photos:
+                photo.delete_files()
+            raise
+        return product

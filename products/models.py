@@ -390,6 +390,10 @@ class ProductQuerySet(models.QuerySet):
             + SearchVector("description", weight="C", config=SEARCH_CONFIG)
         )
 
+    def owned_by(self, user):
+        """Products of the user's businesses."""
+        return self.filter(business__owner=user)
+
     def halal(self, on_date=None):
         """Products with a halal certificate valid on the date (today by default)."""
         return self.filter(
@@ -425,6 +429,11 @@ class Product(StatusTrail):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # What the owner may do from each status (staff decide approved and rejected).
+    SUBMITTABLE = frozenset([Status.DRAFT, Status.REJECTED, Status.WITHDRAWN])
+    WITHDRAWABLE = frozenset([Status.PENDING, Status.APPROVED])
+    DELETABLE = frozenset([Status.DRAFT, Status.REJECTED, Status.WITHDRAWN])
 
     business = models.ForeignKey(
         Business,
@@ -464,6 +473,23 @@ class Product(StatusTrail):
             "Words of the name, category, business and description, kept up to "
             "date on save (PostgreSQL only)."
         ),
+    )
+    changes_since_review = models.JSONField(
+        _("changed since review"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Fields the owner changed after the last review, with their reviewed "
+            "value; emptied by the next status change."
+        ),
+    )
+    creation_token = models.UUIDField(
+        _("creation token"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("The one-time token of the form that created the product."),
     )
 
     objects = ProductQuerySet.as_manager()
@@ -521,6 +547,54 @@ class Product(StatusTrail):
         if image:
             data["image"] = image
         return data
+
+    def set_status(self, status, by=None, reason=""):
+        """Record a status change; the changes it reviews are no longer pending."""
+        super().set_status(status, by=by, reason=reason)
+        self.changes_since_review = {}
+
+    @property
+    def can_be_submitted(self):
+        return self.status in self.SUBMITTABLE
+
+    @property
+    def can_be_withdrawn(self):
+        return self.status in self.WITHDRAWABLE
+
+    @property
+    def can_be_deleted(self):
+        return self.status in self.DELETABLE
+
+    def public_values(self):
+        """What residents see of the product, as JSON values to compare edits by."""
+        return {
+            "business": self.business.name,
+            "name": self.name,
+            "category": self.category.name,
+            "price": self.price,
+            "unit": self.unit,
+            "description": self.description,
+            "certifications": sorted(
+                f"{certificate} {certificate.valid_until or ''}".strip()
+                for certificate in self.certifications.all()
+            ),
+            "photos": [
+                [photo.pk, photo.alt_text]
+                for photo in self.photos.order_by("position", "pk")
+            ],
+        }
+
+    def note_changes_since_review(self, reviewed):
+        """Keep, for staff, the reviewed value of each public value that now
+        differs (reviewed: public_values() before the edit); not saved."""
+        current = self.public_values()
+        changes = dict(self.changes_since_review)
+        for key, before in reviewed.items():
+            if key not in changes and before != current[key]:
+                changes[key] = before
+            elif key in changes and changes[key] == current[key]:
+                del changes[key]
+        self.changes_since_review = changes
 
     @property
     def main_photo(self):
@@ -588,6 +662,12 @@ class ProductPhoto(models.Model):
         ]
         for field_file, content in variants:
             field_file.save(content.name, content, save=False)
+
+    def delete_files(self):
+        """Remove the variants from storage (the row is left alone)."""
+        for field_file in (self.large, self.medium, self.thumbnail):
+            if field_file:
+                field_file.delete(save=False)
 
 
 class CertificationQuerySet(models.QuerySet):

@@ -1,8 +1,24 @@
-from django.core.paginator import Paginator
-from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView
+import uuid
 
-from .forms import ProductFilterForm
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.generic import (
+    CreateView,
+    DeleteView,
+    DetailView,
+    ListView,
+    UpdateView,
+    View,
+)
+from django.views.generic.detail import SingleObjectMixin
+
+from .forms import BusinessForm, ProductFilterForm, ProductForm
 from .models import Business, Product
 
 # The orders of ProductFilterForm's `urut`; "pk" keeps pages stable among equals.
@@ -123,3 +139,274 @@ class BusinessDetailView(DetailView):
             structured_data=business.structured_data(url),
             **kwargs,
         )
+
+
+# The fields a status change writes.
+STATUS_FIELDS = [
+    "status",
+    "status_reason",
+    "status_changed_at",
+    "status_changed_by",
+    "changes_since_review",
+    "updated_at",
+]
+
+
+class BusinessListView(LoginRequiredMixin, ListView):
+    """An owner sees their businesses with the verification status and, when
+    rejected, the reason; other owners' businesses never appear."""
+
+    def get_queryset(self):
+        return (
+            Business.objects.owned_by(self.request.user)
+            .select_related("kelurahan__kecamatan")
+            .annotate(product_count=Count("products"))
+            .order_by("name", "pk")
+        )
+
+
+class BusinessSaveMixin:
+    """Saves a business form; an NIB registered meanwhile is a form error."""
+
+    model = Business
+    form_class = BusinessForm
+    success_url = reverse_lazy("products:owner_businesses")
+
+    def save(self, form):
+        try:
+            with transaction.atomic():
+                self.object = form.save()
+        except IntegrityError:
+            nib = form.cleaned_data.get("nib")
+            if not nib or not Business.objects.filter(nib=nib).exists():
+                raise
+            form.add_error(
+                "nib", _("Another business is already registered with this NIB.")
+            )
+            return False
+        return True
+
+
+class BusinessCreateView(LoginRequiredMixin, BusinessSaveMixin, CreateView):
+    """A signed-in user registers a business they own; it awaits verification."""
+
+    def form_valid(self, form):
+        form.instance.owner = self.request.user
+        if not self.save(form):
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _(
+                "“%(name)s” is registered. Staff will verify it; you can add "
+                "products meanwhile."
+            )
+            % {"name": self.object.name},
+        )
+        return redirect(self.get_success_url())
+
+
+class BusinessUpdateView(LoginRequiredMixin, BusinessSaveMixin, UpdateView):
+    """An owner edits their own business (others get 404); a rejected business
+    goes back to verification, a verified one stays verified."""
+
+    def get_queryset(self):
+        return Business.objects.owned_by(self.request.user)
+
+    def form_valid(self, form):
+        business = form.instance
+        resubmitted = business.status == Business.Status.REJECTED
+        if resubmitted:
+            business.set_status(Business.Status.PENDING, by=self.request.user)
+        if not self.save(form):
+            return self.form_invalid(form)
+        if resubmitted:
+            text = _("“%(name)s” is saved and sent to staff for verification again.")
+        else:
+            text = _("“%(name)s” is saved.")
+        messages.success(self.request, text % {"name": business.name})
+        return redirect(self.get_success_url())
+
+
+class OwnerProductListView(LoginRequiredMixin, ListView):
+    """An owner sees all their products, whatever the status, with what they can
+    do next; other owners' products never appear."""
+
+    template_name = "products/owner_product_list.html"
+    paginate_by = 24
+
+    def get_queryset(self):
+        return (
+            Product.objects.owned_by(self.request.user)
+            .for_listing()
+            .order_by("-created_at", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            has_business=Business.objects.owned_by(self.request.user).exists(),
+            **kwargs,
+        )
+
+
+class ProductFormMixin:
+    """The product form, offering only the signed-in owner's businesses."""
+
+    model = Product
+    form_class = ProductForm
+    success_url = reverse_lazy("products:owner_products")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "owner": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            has_business=Business.objects.owned_by(self.request.user).exists(),
+            **kwargs,
+        )
+
+
+class ProductCreateView(LoginRequiredMixin, ProductFormMixin, CreateView):
+    """An owner adds a product to one of their businesses, as a draft. The form's
+    one-time token makes a repeated submission (a double click) lead to the
+    product already created instead of a second one."""
+
+    def get_initial(self):
+        return {**super().get_initial(), "form_token": uuid.uuid4()}
+
+    def form_valid(self, form):
+        token = form.cleaned_data.get("form_token")
+        if token and (created := self.created_with(token)):
+            return self.already_created(created)
+        form.instance.creation_token = token
+        try:
+            self.object = form.save()
+        except IntegrityError:
+            # A concurrent submission of the same form won the unique token.
+            if token and (created := self.created_with(token)):
+                return self.already_created(created)
+            raise
+        messages.success(
+            self.request,
+            _(
+                "“%(name)s” is saved as a draft. Submit it for review when it is "
+                "complete."
+            )
+            % {"name": self.object.name},
+        )
+        return redirect(self.get_success_url())
+
+    def created_with(self, token):
+        return (
+            Product.objects.owned_by(self.request.user)
+            .filter(creation_token=token)
+            .first()
+        )
+
+    def already_created(self, product):
+        messages.info(
+            self.request,
+            _("“%(name)s” was already saved; here it is.") % {"name": product.name},
+        )
+        return redirect("products:product_update", slug=product.slug)
+
+
+class ProductUpdateView(LoginRequiredMixin, ProductFormMixin, UpdateView):
+    """An owner edits their own product (others get 404). The status stays: an
+    approved product stays public, and staff see what changed since review."""
+
+    def get_queryset(self):
+        return Product.objects.owned_by(self.request.user).select_related(
+            "business", "category"
+        )
+
+    def form_valid(self, form):
+        self.object = form.save()
+        messages.success(
+            self.request, _("“%(name)s” is saved.") % {"name": self.object.name}
+        )
+        return redirect(self.get_success_url())
+
+
+class ProductStatusView(LoginRequiredMixin, SingleObjectMixin, View):
+    """An owner moves their own product to another status by POST (others get
+    404); from a status that does not allow it, nothing changes."""
+
+    http_method_names = ["post"]
+    allowed_from = frozenset()
+    new_status = None
+
+    def get_queryset(self):
+        return Product.objects.owned_by(self.request.user)
+
+    def post(self, request, *args, **kwargs):
+        product = self.get_object()
+        if product.status in self.allowed_from:
+            product.set_status(self.new_status, by=request.user)
+            product.save(update_fields=STATUS_FIELDS)
+            messages.success(request, self.done_message() % {"name": product.name})
+        else:
+            messages.error(request, self.refused_message() % {"name": product.name})
+        return redirect("products:owner_products")
+
+
+class ProductSubmitView(ProductStatusView):
+    """An owner submits a draft, rejected or withdrawn product for staff review."""
+
+    allowed_from = Product.SUBMITTABLE
+    new_status = Product.Status.PENDING
+
+    def done_message(self):
+        return _("“%(name)s” is sent to staff for review.")
+
+    def refused_message(self):
+        return _("“%(name)s” cannot be submitted for review in its current status.")
+
+
+class ProductWithdrawView(ProductStatusView):
+    """An owner withdraws a pending or approved product from review and from the
+    public catalogue."""
+
+    allowed_from = Product.WITHDRAWABLE
+    new_status = Product.Status.WITHDRAWN
+
+    def done_message(self):
+        return _("“%(name)s” is withdrawn; residents no longer see it.")
+
+    def refused_message(self):
+        return _("“%(name)s” cannot be withdrawn in its current status.")
+
+
+class ProductDeleteView(LoginRequiredMixin, DeleteView):
+    """An owner deletes their own draft, rejected or withdrawn product after
+    confirming (others get 404); a product that was ever on display at an outlet
+    is kept for the outlet's records."""
+
+    template_name = "products/product_confirm_delete.html"
+    success_url = reverse_lazy("products:owner_products")
+
+    def get_queryset(self):
+        return Product.objects.owned_by(self.request.user).select_related("business")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            has_displays=self.object.displays.exists(), **kwargs
+        )
+
+    def form_valid(self, form):
+        product = self.object
+        if not product.can_be_deleted or product.displays.exists():
+            messages.error(
+                self.request,
+                _("“%(name)s” cannot be deleted; you can withdraw it instead.")
+                % {"name": product.name},
+            )
+            return redirect(reverse("products:owner_products"))
+        photos = list(product.photos.all())
+        with transaction.atomic():
+            product.delete()
+            for photo in photos:
+                transaction.on_commit(photo.delete_files)
+        messages.success(
+            self.request, _("“%(name)s” is deleted.") % {"name": product.name}
+        )
+        return redirect(self.get_success_url())

@@ -1,0 +1,57 @@
+"""A UMKM owner signs up on a phone and confirms their email in a real browser."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from accounts.models import User
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+
+def test_owner_signs_up_confirms_the_email_and_is_signed_in(
+    live_server, page, axe_violations
+):
+    """On a 360 px screen the owner fills in the sign-up form (which passes axe and
+    does not scroll sideways), opens the link from the email and is signed in: the
+    navbar then offers the sign-out button instead of the sign-up link."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url + "/")
+    page.locator(".navbar-toggler").click()
+    page.locator("#main-nav a[href='/akun/daftar/']").click()
+    expect(page).to_have_url(live_server.url + "/akun/daftar/")
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    form = page.locator("main form")
+    form.locator("input[name=full_name]").fill("Siti Aminah")
+    form.locator("input[name=email]").fill("siti@example.com")
+    form.locator("input[name=whatsapp]").fill("0812 3456 7890")
+    form.locator("input[name=password1]").fill("kerupuk-kulit-99")
+    form.locator("input[name=password2]").fill("kerupuk-kulit-99")
+    form.locator("button[type=submit]").click()
+
+    expect(page).to_have_url(live_server.url + "/akun/daftar/cek-email/")
+    user = User.objects.get(email="siti@example.com")
+    assert (user.is_active, user.whatsapp) == (False, "6281234567890")
+    (message,) = mail.outbox
+    (link,) = re.findall(r"https?://\S+", message.body)
+
+    page.goto(live_server.url + urlsplit(link).path)
+
+    expect(page).to_have_url(live_server.url + "/dasbor/")
+    page.goto(live_server.url + "/")
+    page.locator(".navbar-toggler").click()
+    expect(
+        page.locator("#main-nav form[action='/akun/keluar/'] button")
+    ).to_be_visible()
+    expect(page.locator("#main-nav a[href='/akun/daftar/']")).to_have_count(0)
+    user.refresh_from_db()
+    assert user.is_active is True

@@ -1,7 +1,10 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
@@ -9,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import images
+from .emails import notify_owner_of_review
 from .models import (
     Business,
     Category,
@@ -109,6 +113,8 @@ class StatusTrailAdmin(admin.ModelAdmin):
         if "status" in form.changed_data:
             obj.set_status(obj.status, by=request.user, reason=obj.status_reason)
         super().save_model(request, obj, form, change)
+        if "status" in form.changed_data:
+            self.notify_owner_after_commit(request, obj)
 
     def set_status_of(self, request, queryset, status):
         """Give each object of queryset the status, recorded as the user's decision."""
@@ -116,8 +122,15 @@ class StatusTrailAdmin(admin.ModelAdmin):
         for obj in queryset:
             obj.set_status(status, by=request.user)
             obj.save(update_fields=self.status_update_fields)
+            self.notify_owner_after_commit(request, obj)
             changed += 1
         return changed
+
+    @staticmethod
+    def notify_owner_after_commit(request, obj):
+        """Email the owner about the decision once it is committed."""
+        site_url = request.build_absolute_uri("/")
+        transaction.on_commit(partial(notify_owner_of_review, obj, site_url))
 
 
 @admin.register(Kecamatan)
@@ -255,7 +268,7 @@ class ProductPhotoForm(forms.ModelForm):
     upload = forms.FileField(
         label=_("photo"),
         required=False,
-        help_text=_("JPEG, PNG or WebP up to 10 MB; replaces the current photo."),
+        help_text=_("JPEG, PNG, WebP or HEIC up to 10 MB; replaces the current photo."),
     )
 
     class Meta:
@@ -297,6 +310,11 @@ class CertificationInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(StatusTrailAdmin):
+    # set_status() also clears the owner's edits recorded since the last review.
+    status_update_fields = [
+        *StatusTrailAdmin.status_update_fields,
+        "changes_since_review",
+    ]
     list_display = [
         "thumbnail",
         "name",

@@ -130,7 +130,7 @@ class ProductFilterForm(forms.Form):
 
 
 # File inputs offer only what images.open_upload accepts.
-IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif"
 MAX_PHOTOS = 5
 
 
@@ -171,7 +171,9 @@ class BusinessForm(forms.ModelForm):
     logo = forms.FileField(
         label=_("Logo"),
         required=False,
-        help_text=_("Optional. A JPEG, PNG or WebP image up to 10 MB; shown square."),
+        help_text=_(
+            "Optional. A JPEG, PNG, WebP or HEIC image up to 10 MB; shown square."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
     )
 
@@ -352,7 +354,9 @@ class ProductForm(forms.ModelForm):
     photos = MultipleImageField(
         label=_("Add photos"),
         required=False,
-        help_text=_("Up to 5 photos per product: JPEG, PNG or WebP, up to 10 MB each."),
+        help_text=_(
+            "Up to 5 photos per product: JPEG, PNG, WebP or HEIC, up to 10 MB each."
+        ),
     )
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 

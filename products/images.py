@@ -14,11 +14,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+# iPhones take photos as HEIC; pillow-heif teaches Pillow to read them.
+register_heif_opener()
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # 40 megapixels covers every phone camera; more is a decompression bomb.
 MAX_PIXELS = 40_000_000
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO", "HEIF"}
 
 
 def open_upload(upload):
@@ -41,7 +45,7 @@ def open_upload(upload):
                 probe.verify()
             if image_format not in ACCEPTED_FORMATS:
                 raise ValidationError(
-                    _("Only JPEG, PNG and WebP photos are accepted."),
+                    _("Only JPEG, PNG, WebP and HEIC photos are accepted."),
                     code="invalid_format",
                 )
             if width * height > MAX_PIXELS:

@@ -59,6 +59,19 @@ def test_png_and_webp_are_accepted(image_format):
     assert photo.thumbnail.name.endswith(".webp")
 
 
+def test_an_iphone_heic_photo_is_accepted():
+    """HEIC photos from iPhones are read and stored as the usual variants."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 900), "teal").save(buffer, "HEIF")
+    upload = SimpleUploadedFile("IMG_0001.HEIC", buffer.getvalue(), "image/heic")
+
+    photo = ProductPhoto(product=make_product())
+    photo.set_image(upload)
+
+    with Image.open(photo.thumbnail.path) as thumbnail:
+        assert (thumbnail.format, thumbnail.size) == ("WEBP", (400, 400))
+
+
 def test_a_text_file_named_like_a_photo_is_refused():
     """A file that only pretends to be an image is refused with a reason."""
     fake = SimpleUploadedFile("photo.jpg", b"<?php echo 'hi'; ?>", "image/jpeg")

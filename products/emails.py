@@ -1,0 +1,36 @@
+"""Emails to owners about the review of their businesses and products."""
+
+from django.urls import reverse
+
+from accounts.emails import email_user
+
+from .models import Business, Product
+
+# The statuses a staff review ends in, and the owner's page that shows them.
+DECIDED = {
+    Business: (
+        {Business.Status.VERIFIED, Business.Status.REJECTED},
+        "owner_businesses",
+    ),
+    Product: ({Product.Status.APPROVED, Product.Status.REJECTED}, "owner_products"),
+}
+
+
+def notify_owner_of_review(obj, site_url):
+    """Email the owner that staff verified or rejected their business, or approved
+    or rejected their product, with the reason and a link to their list under
+    site_url ("https://host"); returns whether an email went out."""
+    decided, list_name = DECIDED[type(obj)]
+    if obj.status not in decided:
+        return False
+    owner = obj.owner if isinstance(obj, Business) else obj.business.owner
+    return email_user(
+        owner,
+        "products/email/review_decision",
+        {
+            "object": obj,
+            "is_business": isinstance(obj, Business),
+            "accepted": obj.status != obj.Status.REJECTED,
+            "list_url": site_url.rstrip("/") + reverse(f"products:{list_name}"),
+        },
+    )

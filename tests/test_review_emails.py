@@ -1,0 +1,102 @@
+"""Owners are emailed when staff verify or reject their business or product."""
+
+import pytest
+from django.core import mail
+from django.db.models.fields.files import FieldFile
+
+from products.models import Business, Product
+from tests.factories import make_business, make_product, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def change(admin_client, obj, **data):
+    """Post the admin change form of obj with its current values, changed by data."""
+    opts = obj._meta
+    url = f"/admin/{opts.app_label}/{opts.model_name}/{obj.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    values = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, FieldFile)
+    }
+    for name in ("owner", "kelurahan", "business", "category"):
+        if name in values and hasattr(values[name], "pk"):
+            values[name] = values[name].pk
+    values.update(data)
+    if isinstance(obj, Product):
+        values.update(
+            {
+                "photos-TOTAL_FORMS": 0,
+                "photos-INITIAL_FORMS": 0,
+                "certifications-TOTAL_FORMS": 0,
+                "certifications-INITIAL_FORMS": 0,
+            }
+        )
+    return admin_client.post(url, values)
+
+
+def test_verifying_a_business_emails_its_owner(
+    admin_client, django_capture_on_commit_callbacks
+):
+    """Verification in the admin sends the owner one email naming the business."""
+    owner = make_user(email="siti@example.com")
+    business = make_business(
+        owner=owner, name="Dodol Ibu Siti", status=Business.Status.PENDING
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = change(admin_client, business, status="verified")
+
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.to == ["siti@example.com"]
+    assert "Dodol Ibu Siti" in message.subject
+    assert "http://testserver/dasbor/usaha/" in message.body
+
+
+def test_rejecting_a_product_emails_the_reason(
+    admin_client, django_capture_on_commit_callbacks
+):
+    """A rejection carries the staff's reason to the owner."""
+    product = make_product(name="Keripik Tempe", status=Product.Status.PENDING)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change(
+            admin_client,
+            product,
+            status="rejected",
+            status_reason="Fotonya buram, mohon unggah ulang.",
+        )
+
+    (message,) = mail.outbox
+    assert "Keripik Tempe" in message.subject
+    assert "Fotonya buram, mohon unggah ulang." in message.body
+    assert message.to == [product.business.owner.email]
+
+
+def test_bulk_approval_emails_each_owner(
+    admin_client, django_capture_on_commit_callbacks
+):
+    """The admin's approve action emails every owner whose product it approved."""
+    products = [make_product(status=Product.Status.PENDING) for _ in range(3)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/products/product/",
+            {"action": "approve", "_selected_action": [p.pk for p in products]},
+        )
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        p.business.owner.email for p in products
+    )
+
+
+def test_other_edits_send_no_email(admin_client, django_capture_on_commit_callbacks):
+    """Saving a business without changing its status emails nobody."""
+    business = make_business(name="Kopi Taktakan")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change(admin_client, business, address="Jl. Baru No. 1")
+
+    assert mail.outbox == []

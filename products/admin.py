@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -331,7 +331,11 @@ class ProductAdmin(StatusTrailAdmin):
     search_help_text = _("Product or business name.")
     autocomplete_fields = ["business"]
     show_full_result_count = False
-    readonly_fields = ["slug", *StatusTrailAdmin.trail_fields]
+    readonly_fields = [
+        "slug",
+        "changes_since_review_display",
+        *StatusTrailAdmin.trail_fields,
+    ]
     fieldsets = [
         (
             None,
@@ -355,6 +359,7 @@ class ProductAdmin(StatusTrailAdmin):
                     "status_reason",
                     "status_changed_by",
                     "status_changed_at",
+                    "changes_since_review_display",
                 ]
             },
         ),
@@ -380,6 +385,21 @@ class ProductAdmin(StatusTrailAdmin):
     @admin.display(description=_("price"), ordering="price")
     def price_display(self, obj):
         return rupiah(obj.price)
+
+    @admin.display(description=_("changed by the owner since approval"))
+    def changes_since_review_display(self, obj):
+        """Each public value the owner changed after approval: now, and approved."""
+        if not obj.changes_since_review:
+            return _("Nothing")
+        current = obj.public_values()
+        return format_html_join(
+            "",
+            "<div><strong>{}</strong>: {} <em>({} {})</em></div>",
+            (
+                (field, current.get(field), _("approved:"), before)
+                for field, before in obj.changes_since_review.items()
+            ),
+        )
 
     @admin.action(
         description=_("Approve selected products awaiting review"),

@@ -100,3 +100,15 @@ def test_other_edits_send_no_email(admin_client, django_capture_on_commit_callba
         change(admin_client, business, address="Jl. Baru No. 1")
 
     assert mail.outbox == []
+
+
+def test_staff_see_what_the_owner_changed_after_approval(admin_client):
+    """The product's admin page lists each edit since approval with the approved
+    value, so staff can check it."""
+    product = make_product(name="Emping Pedas", price=20000)
+    product.changes_since_review = {"price": 15000}
+    product.save()
+
+    response = admin_client.get(f"/admin/products/product/{product.pk}/change/")
+
+    assert "<strong>price</strong>: 20000 <em>(disetujui: 15000)</em>" in response.text

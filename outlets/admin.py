@@ -1,5 +1,6 @@
 from functools import partial
 
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Q
@@ -23,6 +24,49 @@ def notify_owner_after_commit(request, display):
     if display.status in Display.DECIDED_STATUSES:
         site_url = request.build_absolute_uri("/")
         transaction.on_commit(partial(notify_owner_of_decision, display, site_url))
+
+
+def managed_outlets(request):
+    """The outlets the user curates: those of their agencies (all for a superuser)."""
+    return Outlet.objects.managed_by(request.user)
+
+
+class AgencyScopedAdmin(admin.ModelAdmin):
+    """Shows and lets staff touch only the objects of the outlets of their agencies;
+    the lookup from the model to its outlet is outlet_lookup ("pk" for an outlet)."""
+
+    outlet_lookup = "outlet"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        lookup = {f"{self.outlet_lookup}__in": managed_outlets(request)}
+        return queryset.filter(**lookup)
+
+    def is_managed(self, request, obj):
+        if obj is None or request.user.is_superuser:
+            return True
+        return (
+            self.model._default_manager.filter(pk=obj.pk)
+            .filter(**{f"{self.outlet_lookup}__in": managed_outlets(request)})
+            .exists()
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.is_managed(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.is_managed(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.is_managed(
+            request, obj
+        )
 
 
 @admin.register(Agency)
@@ -68,10 +112,32 @@ class OpeningHoursInline(admin.TabularInline):
     extra = 0
 
 
+class DisplayInlineFormSet(forms.BaseInlineFormSet):
+    """Refuses approvals that, together, would fill the outlet beyond its capacity
+    (each row on its own is checked by Display.clean())."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.pk is None:
+            return
+        displays = []
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                if form.instance.pk:
+                    # A deleted row frees its place: count it as not on display.
+                    displays.append(
+                        Display(pk=form.instance.pk, status=Display.Status.CANCELLED)
+                    )
+            elif form.instance.pk or form.has_changed():
+                displays.append(form.instance)
+        Display.check_capacity(self.instance.pk, displays)
+
+
 class DisplayInline(admin.TabularInline):
     """The outlet's displays that are current or still to come, and waiting requests."""
 
     model = Display
+    formset = DisplayInlineFormSet
     fields = ["product", "business", "status", "starts_on", "ends_on"]
     readonly_fields = ["business"]
     autocomplete_fields = ["product"]
@@ -100,8 +166,9 @@ class OutletAdminForm(ReencodedImageForm):
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(AgencyScopedAdmin):
     form = OutletAdminForm
+    outlet_lookup = "pk"
     list_display = ["name", "kind", "agency", "status", "kelurahan", "capacity_used"]
     list_filter = ["kind", "status", "agency"]
     list_select_related = ["agency", "kelurahan"]
@@ -162,6 +229,12 @@ class OutletAdmin(admin.ModelAdmin):
             .annotate(current_displays=count_of(Display.objects.current(), "outlet"))
         )
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency" and not request.user.is_superuser:
+            # Curators may not hand an outlet over to an agency they are not in.
+            kwargs["queryset"] = Agency.objects.filter(members=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     @admin.display(description=_("on display"), ordering="current_displays")
     def capacity_used(self, obj):
         return f"{obj.current_displays}/{obj.display_capacity}"
@@ -181,7 +254,7 @@ class CurrentDisplayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Display)
-class DisplayAdmin(admin.ModelAdmin):
+class DisplayAdmin(AgencyScopedAdmin):
     list_display = [
         "__str__",
         "outlet",
@@ -192,7 +265,12 @@ class DisplayAdmin(admin.ModelAdmin):
         "ends_on",
         "created_at",
     ]
-    list_filter = ["status", CurrentDisplayFilter, "outlet", "outlet__agency"]
+    list_filter = [
+        "status",
+        CurrentDisplayFilter,
+        ("outlet", admin.RelatedOnlyFieldListFilter),
+        "outlet__agency",
+    ]
     list_select_related = ["outlet", "product__business"]
     search_fields = ["product__name", "product__business__name", "outlet__name"]
     search_help_text = _("Product, business or outlet name.")
@@ -216,6 +294,11 @@ class DisplayAdmin(admin.ModelAdmin):
         ),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "outlet":
+            kwargs["queryset"] = managed_outlets(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data:

@@ -1,10 +1,13 @@
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import whatsapp_validator
@@ -448,6 +451,19 @@ class Display(models.Model):
     def __str__(self):
         return f"#{self.pk} ({self.get_status_display()})"
 
+    def save(self, *args, **kwargs):
+        """Saves, refusing (ValidationError) an approval beyond the outlet's capacity;
+        the check and the save share one transaction and the outlet's row lock."""
+        with transaction.atomic():
+            if self.outlet_id and self.status == self.Status.APPROVED:
+                self.check_capacity(self.outlet_id, [self])
+            super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.outlet_id and self.status == self.Status.APPROVED:
+            self.check_capacity(self.outlet_id, [self])
+
     @staticmethod
     def stage_conditions(on_date=None):
         """The filter selecting the displays at each Stage on the date (today by
@@ -463,6 +479,78 @@ class Display(models.Model):
             Display.Stage.REJECTED: Q(status=Display.Status.REJECTED),
             Display.Stage.CANCELLED: Q(status=Display.Status.CANCELLED),
         }
+
+    def takes_place(self, on_date):
+        """Whether, as it stands (saved or not), the display is approved and on show
+        on the date, so it takes one of the outlet's places."""
+        return (
+            self.status == self.Status.APPROVED
+            and self.starts_on is not None
+            and self.starts_on <= on_date
+            and (self.ends_on is None or self.ends_on >= on_date)
+        )
+
+    @classmethod
+    def check_capacity(cls, outlet_id, displays):
+        """Refuse (ValidationError) displays of the outlet, as about to be saved, that
+        would put more approved displays on show than the outlet's capacity.
+
+        Each display newly taking a place is checked on its first day (today for one
+        that started already). The outlet row is locked (SELECT … FOR UPDATE) so that
+        two staff members approving at once are counted one after the other; call it
+        inside the transaction that saves the displays to keep the lock until then.
+        """
+        today = timezone.localdate()
+        with transaction.atomic():
+            outlet = Outlet.objects.select_for_update().get(pk=outlet_id)
+            ids = [display.pk for display in displays if display.pk]
+            for display in displays:
+                if display.status != cls.Status.APPROVED or display.starts_on is None:
+                    continue
+                day = max(display.starts_on, today)
+                if not display.takes_place(day):
+                    continue
+                if (
+                    display.pk
+                    and cls.objects.filter(pk=display.pk, outlet_id=outlet_id)
+                    .current(day)
+                    .exists()
+                ):
+                    continue  # it holds its place already
+                taken = (
+                    cls.objects.filter(outlet_id=outlet_id)
+                    .current(day)
+                    .exclude(pk__in=ids)
+                    .count()
+                ) + sum(1 for other in displays if other.takes_place(day))
+                if taken > outlet.display_capacity:
+                    params = {
+                        "outlet": outlet.name,
+                        "taken": taken - 1,
+                        "capacity": outlet.display_capacity,
+                        "date": date_format(day),
+                    }
+                    if day == today:
+                        message = gettext(
+                            "%(outlet)s is already full (%(taken)d/%(capacity)d)."
+                        )
+                    else:
+                        message = gettext(
+                            "%(outlet)s is already full on %(date)s "
+                            "(%(taken)d/%(capacity)d)."
+                        )
+                    raise ValidationError(message, code="outlet_full", params=params)
+
+    def approve(self, by, starts_on, ends_on=None, reason=""):
+        """Approve the display for the date window as the staff member's decision;
+        ValidationError when the outlet has no free place."""
+        self.status = self.Status.APPROVED
+        self.starts_on = starts_on
+        self.ends_on = ends_on
+        self.decision_reason = reason
+        self.decided_by = by
+        self.decided_at = timezone.now()
+        self.save()
 
     def stage(self, on_date=None):
         """This display's Stage on the date (today by default)."""

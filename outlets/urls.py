@@ -7,6 +7,11 @@ app_name = "outlets"
 urlpatterns = [
     path("gerai/", views.OutletListView.as_view(), name="list"),
     path("gerai/<slug:slug>/", views.OutletDetailView.as_view(), name="detail"),
+    path(
+        "gerai/<slug:slug>/label-rak/",
+        views.OutletLabelsView.as_view(),
+        name="labels",
+    ),
     path("dasbor/", views.DashboardView.as_view(), name="dashboard"),
     path("dasbor/pajangan/", views.DisplayListView.as_view(), name="display_list"),
     path(

@@ -1,4 +1,6 @@
+import segno
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -7,8 +9,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import (
     CreateView,
     DetailView,
@@ -94,6 +98,46 @@ class OutletDetailView(DetailView):
                 self.request.build_absolute_uri(outlet.get_absolute_url())
             ),
             **kwargs,
+        )
+
+
+def qr_data_uri(url):
+    """A QR code opening the URL, as an inline PNG data URI for an <img>."""
+    return segno.make(url, error="m").png_data_uri(scale=4, border=2)
+
+
+@method_decorator([never_cache, staff_member_required], name="dispatch")
+class OutletLabelsView(DetailView):
+    """A staff member prints shelf labels, with a QR code to each product's page, for
+    the products on display now at an outlet of their agency (any outlet for a
+    superuser); others are sent to the admin login, another agency's outlet is a
+    404."""
+
+    template_name = "outlets/outlet_labels.html"
+
+    def get_queryset(self):
+        return Outlet.objects.managed_by(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        products = (
+            Display.objects.current()
+            .at(self.object)
+            .products()
+            .public()
+            .select_related("business")
+            .order_by("name", "pk")
+        )
+        labels = [
+            (
+                product,
+                qr_data_uri(
+                    self.request.build_absolute_uri(product.get_absolute_url())
+                ),
+            )
+            for product in products
+        ]
+        return super().get_context_data(
+            labels=labels, today=timezone.localdate(), **kwargs
         )
 
 

@@ -1,0 +1,312 @@
+"""Staff roles and agency scoping in the admin: a curator ("Kurator gerai") sees and
+changes only the outlets of their agencies and the displays there; superusers see
+everything."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from outlets.admin import DisplayAdmin, OutletAdmin
+from outlets.models import Agency, Display, Outlet
+from products.models import Product
+from tests.factories import make_display, make_product, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_url(model, view, *args):
+    meta = model._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
+
+
+def make_curator(agency_slug):
+    user = make_user(is_staff=True)
+    user.groups.add(Group.objects.get(name="Kurator gerai"))
+    Agency.objects.get(slug=agency_slug).members.add(user)
+    return user
+
+
+@pytest.fixture
+def disparpora_curator(client):
+    """A Disparpora curator, logged in: Iwak Banten is theirs."""
+    client.force_login(make_curator("disparpora"))
+    return client
+
+
+@pytest.fixture
+def dinkop_curator(client):
+    """A Dinas Koperasi curator, logged in: Cipare and Kasemen are theirs."""
+    client.force_login(make_curator("dinkopukmperindag"))
+    return client
+
+
+def display_form_data(display, **changes):
+    data = {
+        "outlet": display.outlet_id,
+        "product": display.product_id,
+        "starts_on": display.starts_on.isoformat() if display.starts_on else "",
+        "ends_on": display.ends_on.isoformat() if display.ends_on else "",
+        "status": display.status,
+        "decision_reason": display.decision_reason,
+    }
+    return {**data, **changes}
+
+
+def test_roles_are_groups_with_their_permissions():
+    """The data migration makes both roles with the permissions their work needs."""
+
+    def codenames(name):
+        return set(
+            Group.objects.get(name=name).permissions.values_list("codename", flat=True)
+        )
+
+    verifikator = codenames("Verifikator")
+    assert {
+        "view_business",
+        "change_business",
+        "view_product",
+        "change_product",
+        "view_kelurahan",
+        "view_category",
+    } <= verifikator
+    assert not {p for p in verifikator if p.startswith(("add_", "delete_"))}
+    assert codenames("Kurator gerai") >= {
+        "view_display",
+        "add_display",
+        "change_display",
+        "view_outlet",
+        "change_outlet",
+        "view_openinghours",
+        "change_openinghours",
+        "view_product",
+        "view_business",
+    }
+    assert "delete_display" not in codenames("Kurator gerai")
+    assert Permission.objects.filter(group__name="Kurator gerai").count() == len(
+        codenames("Kurator gerai")
+    )
+
+
+def test_a_verifikator_reviews_products_but_not_displays(client):
+    user = make_user(is_staff=True)
+    user.groups.add(Group.objects.get(name="Verifikator"))
+    client.force_login(user)
+    product = make_product()
+
+    assert client.get(admin_url(Product, "change", product.pk)).status_code == 200
+    assert client.get(admin_url(Display, "changelist")).status_code == 403
+
+
+def test_a_curator_lists_only_the_outlets_of_their_agency(disparpora_curator):
+    response = disparpora_curator.get(admin_url(Outlet, "changelist"))
+
+    assert response.status_code == 200
+    assert [o.slug for o in response.context["cl"].result_list] == ["iwak-banten"]
+
+
+def test_a_curator_lists_only_displays_at_their_outlets(
+    dinkop_curator, cipare, kasemen, iwak_banten
+):
+    at_cipare = make_display(outlet=cipare)
+    at_kasemen = make_display(outlet=kasemen)
+    make_display(outlet=iwak_banten)
+
+    response = dinkop_curator.get(admin_url(Display, "changelist"))
+
+    assert response.status_code == 200
+    assert set(response.context["cl"].result_list) == {at_cipare, at_kasemen}
+    # The outlet filter offers only their outlets too.
+    assert "Iwak Banten" not in response.content.decode()
+
+
+def test_a_superuser_sees_every_display(admin_client, cipare, iwak_banten):
+    displays = {make_display(outlet=cipare), make_display(outlet=iwak_banten)}
+
+    response = admin_client.get(admin_url(Display, "changelist"))
+
+    assert set(response.context["cl"].result_list) == displays
+    response = admin_client.get(admin_url(Outlet, "changelist"))
+    assert len(response.context["cl"].result_list) == Outlet.objects.count()
+
+
+@pytest.mark.parametrize("outlet_slug", ["gerai-umkm-cipare", "gerai-umkm-kasemen"])
+def test_a_disparpora_curator_cannot_open_other_agencies_pages(
+    disparpora_curator, outlet_slug
+):
+    outlet = Outlet.objects.get(slug=outlet_slug)
+    display = make_display(outlet=outlet)
+
+    for url in [
+        admin_url(Outlet, "change", outlet.pk),
+        admin_url(Display, "change", display.pk),
+        admin_url(Display, "history", display.pk),
+    ]:
+        response = disparpora_curator.get(url)
+        # The admin answers a missing object with a redirect to its index.
+        assert response.status_code in (302, 403, 404), url
+        if response.status_code == 302:
+            assert response.url == reverse("admin:index")
+
+
+def test_a_forged_post_cannot_decide_another_agencys_display(
+    disparpora_curator, cipare
+):
+    display = make_display(outlet=cipare, status=Display.Status.REQUESTED)
+    today = timezone.localdate()
+
+    response = disparpora_curator.post(
+        admin_url(Display, "change", display.pk),
+        display_form_data(
+            display, status=Display.Status.APPROVED, starts_on=today.isoformat()
+        ),
+    )
+
+    assert response.status_code in (302, 403, 404)
+    display.refresh_from_db()
+    assert display.status == Display.Status.REQUESTED
+    assert display.decided_by is None
+
+
+def test_a_forged_post_cannot_change_another_agencys_outlet(
+    dinkop_curator, iwak_banten
+):
+    response = dinkop_curator.post(
+        admin_url(Outlet, "change", iwak_banten.pk),
+        {"name": "Diambil alih", "slug": iwak_banten.slug},
+    )
+
+    assert response.status_code in (302, 403, 404)
+    iwak_banten.refresh_from_db()
+    assert iwak_banten.name == "Iwak Banten"
+
+
+def test_a_curator_decides_a_display_at_their_outlet(dinkop_curator, cipare):
+    display = make_display(outlet=cipare, status=Display.Status.REQUESTED)
+    today = timezone.localdate()
+
+    response = dinkop_curator.post(
+        admin_url(Display, "change", display.pk),
+        display_form_data(
+            display, status=Display.Status.APPROVED, starts_on=today.isoformat()
+        ),
+    )
+
+    assert response.status_code == 302
+    display.refresh_from_db()
+    assert display.status == Display.Status.APPROVED
+    assert display.decided_by is not None
+
+
+def test_the_add_form_offers_only_the_curators_outlets(disparpora_curator, iwak_banten):
+    response = disparpora_curator.get(admin_url(Display, "add"))
+
+    assert response.status_code == 200
+    outlets = response.context["adminform"].form.fields["outlet"].queryset
+    assert list(outlets) == [iwak_banten]
+
+
+def test_the_outlet_autocomplete_offers_only_the_curators_outlets(
+    disparpora_curator, iwak_banten
+):
+    response = disparpora_curator.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "outlets",
+            "model_name": "display",
+            "field_name": "outlet",
+            "term": "",
+        },
+    )
+
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [str(iwak_banten.pk)]
+
+
+def test_a_forged_post_cannot_add_a_display_at_another_agencys_outlet(
+    dinkop_curator, iwak_banten
+):
+    product = make_product()
+
+    response = dinkop_curator.post(
+        admin_url(Display, "add"),
+        {
+            "outlet": iwak_banten.pk,
+            "product": product.pk,
+            "starts_on": timezone.localdate().isoformat(),
+            "status": Display.Status.APPROVED,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "outlet" in response.context["adminform"].form.errors
+    assert not Display.objects.exists()
+
+
+def test_a_curator_adds_a_display_at_their_outlet(disparpora_curator, iwak_banten):
+    product = make_product()
+
+    response = disparpora_curator.post(
+        admin_url(Display, "add"),
+        {
+            "outlet": iwak_banten.pk,
+            "product": product.pk,
+            "starts_on": timezone.localdate().isoformat(),
+            "status": Display.Status.APPROVED,
+        },
+    )
+
+    assert response.status_code == 302
+    assert Display.objects.get().outlet == iwak_banten
+
+
+def test_a_curator_cannot_hand_an_outlet_to_another_agency(
+    disparpora_curator, iwak_banten
+):
+    response = disparpora_curator.get(admin_url(Outlet, "change", iwak_banten.pk))
+
+    agencies = response.context["adminform"].form.fields["agency"].queryset
+    assert [a.slug for a in agencies] == ["disparpora"]
+
+
+def test_the_outlet_page_inline_shows_only_that_outlets_displays(
+    dinkop_curator, cipare, kasemen
+):
+    here = make_display(outlet=cipare)
+    make_display(outlet=kasemen)
+    make_display(
+        outlet=cipare,
+        starts_on=timezone.localdate() - datetime.timedelta(days=9),
+        ends_on=timezone.localdate() - datetime.timedelta(days=2),
+    )
+
+    response = dinkop_curator.get(admin_url(Outlet, "change", cipare.pk))
+
+    assert response.status_code == 200
+    formset = next(
+        f.formset
+        for f in response.context["inline_admin_formsets"]
+        if f.formset.model is Display
+    )
+    assert [form.instance for form in formset.initial_forms] == [here]
+
+
+def test_object_permissions_refuse_other_agencies_objects(cipare, iwak_banten):
+    """Beyond the scoped lists, the permission checks themselves refuse objects of
+    other agencies (defence in depth for any view that fetches an object)."""
+    request = RequestFactory().get("/")
+    request.user = make_curator("disparpora")
+    display_admin = DisplayAdmin(Display, admin.site)
+    outlet_admin = OutletAdmin(Outlet, admin.site)
+    theirs, ours = make_display(outlet=cipare), make_display(outlet=iwak_banten)
+
+    for check in ["has_view_permission", "has_change_permission"]:
+        assert getattr(display_admin, check)(request, ours)
+        assert not getattr(display_admin, check)(request, theirs)
+        assert getattr(outlet_admin, check)(request, iwak_banten)
+        assert not getattr(outlet_admin, check)(request, cipare)
+    assert not display_admin.has_delete_permission(request, theirs)

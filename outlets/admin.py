@@ -1,13 +1,23 @@
 from functools import partial
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from products.admin import ReencodedImageForm, count_of
+from products.admin import (
+    HistoryLogAdmin,
+    RecordedHistoryAdmin,
+    ReencodedImageForm,
+    WaitingQueueAdmin,
+    WaitingQueueFilter,
+    count_of,
+    reject_with_reason,
+)
 
 from .emails import notify_owner_of_decision
 from .models import Agency, Display, OpeningHours, Outlet
@@ -254,7 +264,8 @@ class CurrentDisplayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Display)
-class DisplayAdmin(AgencyScopedAdmin):
+class DisplayAdmin(RecordedHistoryAdmin, WaitingQueueAdmin, AgencyScopedAdmin):
+    waiting_status = Display.Status.REQUESTED
     list_display = [
         "__str__",
         "outlet",
@@ -266,6 +277,7 @@ class DisplayAdmin(AgencyScopedAdmin):
         "created_at",
     ]
     list_filter = [
+        WaitingQueueFilter,
         "status",
         CurrentDisplayFilter,
         ("outlet", admin.RelatedOnlyFieldListFilter),
@@ -295,6 +307,8 @@ class DisplayAdmin(AgencyScopedAdmin):
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
 
+    actions = ["approve", "reject"]
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "outlet":
             kwargs["queryset"] = managed_outlets(request)
@@ -310,3 +324,79 @@ class DisplayAdmin(AgencyScopedAdmin):
     @admin.display(description=_("business"), ordering="product__business__name")
     def business(self, obj):
         return obj.product.business
+
+    @admin.action(
+        description=_("Approve selected display requests from today"),
+        permissions=["change"],
+    )
+    def approve(self, request, queryset):
+        """Approve each requested display (of the curator's outlets: queryset is
+        scoped) from today; those the outlet has no free place for stay requested."""
+        today = timezone.localdate()
+        approved = 0
+        requests = queryset.filter(status=Display.Status.REQUESTED).select_related(
+            "product__business__owner", "outlet"
+        )
+        for display in requests:
+            ends_on = (
+                display.ends_on
+                if display.ends_on and display.ends_on >= today
+                else None
+            )
+            try:
+                with transaction.atomic():
+                    display.approve(by=request.user, starts_on=today, ends_on=ends_on)
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    gettext("%(display)s not approved: %(error)s")
+                    % {
+                        "display": f"{display.product} @ {display.outlet}",
+                        "error": " ".join(error.messages),
+                    },
+                    messages.ERROR,
+                )
+                continue
+            notify_owner_after_commit(request, display)
+            approved += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d display request approved.",
+                "%(count)d display requests approved.",
+                approved,
+            )
+            % {"count": approved},
+        )
+
+    @admin.action(
+        description=_("Reject selected display requests (with a reason)"),
+        permissions=["change"],
+    )
+    def reject(self, request, queryset):
+        def reject_one(display, reason):
+            display.status = Display.Status.REJECTED
+            display.decision_reason = reason
+            record_decision(display, request.user)
+            display.save()
+            notify_owner_after_commit(request, display)
+
+        return reject_with_reason(
+            self,
+            request,
+            queryset.filter(status=Display.Status.REQUESTED).select_related(
+                "product__business__owner", "outlet"
+            ),
+            reject_one,
+            lambda count: (
+                ngettext(
+                    "%(count)d display request rejected.",
+                    "%(count)d display requests rejected.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
+
+
+admin.site.register(Display.history.model, HistoryLogAdmin)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.models import whatsapp_validator
 from products import images
@@ -417,6 +418,8 @@ class Display(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DisplayQuerySet.as_manager()
+    # Every saved change, who made it and when (see products.Business.history).
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-created_at"]

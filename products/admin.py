@@ -1,15 +1,18 @@
 from functools import partial
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import images
 from .emails import notify_owner_of_review
@@ -91,7 +94,133 @@ class BusinessAdminForm(StatusTrailAdminForm, ReencodedImageForm):
     image_setters = {"logo": "set_logo"}
 
 
-class StatusTrailAdmin(admin.ModelAdmin):
+class RejectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Shown to each owner in the email about the rejection."),
+    )
+
+
+def reject_with_reason(modeladmin, request, queryset, reject, message):
+    """An admin action rejecting every object of queryset (those awaiting a decision)
+    for a reason typed on a confirmation page, like Django's delete_selected.
+
+    The first request shows the page; its form posts back with "post" and the reason.
+    reject(obj, reason) records and saves one rejection; message(count) is what the
+    staff member is told afterwards. An empty reason shows the page again.
+    """
+    opts = modeladmin.model._meta
+    if "post" in request.POST:
+        form = RejectionForm(request.POST)
+        if form.is_valid():
+            count = 0
+            with transaction.atomic():
+                for obj in queryset:
+                    reject(obj, form.cleaned_data["reason"])
+                    count += 1
+            modeladmin.message_user(request, message(count))
+            return None
+    else:
+        form = RejectionForm()
+    queryset = list(queryset)
+    if not queryset:
+        modeladmin.message_user(
+            request,
+            _("None of the selected %(name)s are awaiting a decision.")
+            % {"name": opts.verbose_name_plural},
+            messages.WARNING,
+        )
+        return None
+    objects_name = opts.verbose_name if len(queryset) == 1 else opts.verbose_name_plural
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Reject selected %(name)s") % {"name": opts.verbose_name_plural},
+        "subtitle": None,
+        "objects_name": objects_name,
+        "queryset": queryset,
+        "form": form,
+        "opts": opts,
+        "action_name": request.POST["action"],
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "media": modeladmin.media,
+    }
+    request.current_app = modeladmin.admin_site.name
+    return TemplateResponse(request, "admin/reject_selected_confirmation.html", context)
+
+
+class WaitingQueueFilter(admin.SimpleListFilter):
+    """The queue of what waits for a staff decision; listed oldest first (see
+    WaitingQueueAdmin.get_ordering)."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def __init__(self, request, params, model, model_admin):
+        self.waiting_status = model_admin.waiting_status
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [("waiting", _("Waiting for a decision, oldest first"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(status=self.waiting_status)
+        return queryset
+
+
+class WaitingQueueAdmin(admin.ModelAdmin):
+    """Lists what waits for a decision (the queue filter, or the status filter on
+    waiting_status) oldest first, so nothing waits forever."""
+
+    waiting_status = "pending"
+
+    def get_ordering(self, request):
+        if (
+            request.GET.get(WaitingQueueFilter.parameter_name) == "waiting"
+            or request.GET.get("status__exact") == self.waiting_status
+        ):
+            return ["created_at", "pk"]
+        return super().get_ordering(request)
+
+
+class RecordedHistoryAdmin(SimpleHistoryAdmin):
+    """Each object's History page lists every saved change, who made it and when.
+    Past versions can be looked at but never restored: the revert button is hidden
+    (SIMPLE_HISTORY_REVERT_DISABLED) and a version's page refuses to save."""
+
+    history_list_display = ["status"]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
+
+
+class HistoryLogAdmin(admin.ModelAdmin):
+    """The log of every recorded change of one model, read-only (for superusers and
+    staff given its view permission): history is never added to, edited or deleted
+    by hand."""
+
+    list_display = ["history_date", "__str__", "status", "history_type", "history_user"]
+    list_filter = ["history_type", "status", "history_date"]
+    list_select_related = ["history_user"]
+    search_fields = ["history_user__email", "history_change_reason"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StatusTrailAdmin(RecordedHistoryAdmin, WaitingQueueAdmin):
     """Admin of a StatusTrail model: records who changed the status, and when."""
 
     form = StatusTrailAdminForm
@@ -125,6 +254,24 @@ class StatusTrailAdmin(admin.ModelAdmin):
             self.notify_owner_after_commit(request, obj)
             changed += 1
         return changed
+
+    def reject_pending(self, request, queryset, message):
+        """Reject the objects of queryset awaiting a decision, for a reason asked for
+        on a confirmation page (see reject_with_reason)."""
+        rejected = self.model.Status.REJECTED
+
+        def reject(obj, reason):
+            obj.set_status(rejected, by=request.user, reason=reason)
+            obj.save(update_fields=self.status_update_fields)
+            self.notify_owner_after_commit(request, obj)
+
+        return reject_with_reason(
+            self,
+            request,
+            queryset.filter(status=self.model.Status.PENDING),
+            reject,
+            message,
+        )
 
     @staticmethod
     def notify_owner_after_commit(request, obj):
@@ -202,7 +349,13 @@ class BusinessAdmin(StatusTrailAdmin):
         "product_count",
         "created_at",
     ]
-    list_filter = ["status", "size", "kelurahan__kecamatan", "created_at"]
+    list_filter = [
+        WaitingQueueFilter,
+        "status",
+        "size",
+        "kelurahan__kecamatan",
+        "created_at",
+    ]
     list_select_related = ["owner", "kelurahan"]
     search_fields = ["name", "nib", "whatsapp", "owner__email", "owner__full_name"]
     search_help_text = _("Business name, NIB, WhatsApp number or the owner's email.")
@@ -228,7 +381,7 @@ class BusinessAdmin(StatusTrailAdmin):
         ),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
-    actions = ["verify"]
+    actions = ["verify", "reject"]
 
     def get_queryset(self, request):
         return (
@@ -259,6 +412,26 @@ class BusinessAdmin(StatusTrailAdmin):
                 count,
             )
             % {"count": count},
+        )
+
+    @admin.action(
+        description=_(
+            "Reject selected businesses awaiting verification (with a reason)"
+        ),
+        permissions=["change"],
+    )
+    def reject(self, request, queryset):
+        return self.reject_pending(
+            request,
+            queryset,
+            lambda count: (
+                ngettext(
+                    "%(count)d business rejected.",
+                    "%(count)d businesses rejected.",
+                    count,
+                )
+                % {"count": count}
+            ),
         )
 
 
@@ -325,7 +498,13 @@ class ProductAdmin(StatusTrailAdmin):
         "created_at",
     ]
     list_display_links = ["thumbnail", "name"]
-    list_filter = ["status", "category", "business__status", "created_at"]
+    list_filter = [
+        WaitingQueueFilter,
+        "status",
+        "category",
+        "business__status",
+        "created_at",
+    ]
     list_select_related = ["business", "category"]
     search_fields = ["name", "business__name"]
     search_help_text = _("Product or business name.")
@@ -366,7 +545,7 @@ class ProductAdmin(StatusTrailAdmin):
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [ProductPhotoInline, CertificationInline]
-    actions = ["approve"]
+    actions = ["approve", "reject"]
 
     def get_queryset(self, request):
         main_thumbnail = ProductPhoto.objects.filter(product=OuterRef("pk")).order_by(
@@ -420,3 +599,25 @@ class ProductAdmin(StatusTrailAdmin):
             )
             % {"count": count},
         )
+
+    @admin.action(
+        description=_("Reject selected products awaiting review (with a reason)"),
+        permissions=["change"],
+    )
+    def reject(self, request, queryset):
+        return self.reject_pending(
+            request,
+            queryset,
+            lambda count: (
+                ngettext(
+                    "%(count)d product rejected.",
+                    "%(count)d products rejected.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
+
+
+admin.site.register(Business.history.model, HistoryLogAdmin)
+admin.site.register(Product.history.model, HistoryLogAdmin)

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.models import whatsapp_validator
 
@@ -241,6 +242,9 @@ class Business(RenameTracking, StatusTrail):
     )
 
     objects = BusinessQuerySet.as_manager()
+    # Every saved change, with the staff member or owner who made it (the admin's
+    # History page); never edited. bulk_create() and update() are not recorded.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -493,6 +497,15 @@ class Product(StatusTrail):
     )
 
     objects = ProductQuerySet.as_manager()
+    # Every saved change, who made it and when (see Business.history).
+    history = HistoricalRecords(
+        excluded_fields=[
+            "search_vector",
+            "changes_since_review",
+            "creation_token",
+            "updated_at",
+        ]
+    )
 
     class Meta:
         ordering = ["name"]

@@ -59,6 +59,7 @@ THIRD_PARTY_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "simple_history",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Notes the signed-in user as the author of each change saved in a request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its own page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -148,6 +151,9 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     ]
 ]
+
+# The history of businesses, products and displays is a record: never reverted.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Failed sign-ins: django-axes locks an email address on one IP address for an hour.
 AXES_FAILURE_LIMIT = 5

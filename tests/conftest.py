@@ -72,10 +72,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """What the data migrations create (kelurahan, categories, agencies, outlets),
-    put back for transactional tests: each of them ends by emptying the database."""
+    """What the data migrations create (kelurahan, categories, agencies, outlets,
+    staff groups), put back for transactional tests: each of them ends by emptying
+    the database (permissions come back by themselves, through post_migrate)."""
     for migration in REFERENCE_DATA_MIGRATIONS:
         import_module(migration).load(django_apps, None)
+    import_module("outlets.migrations.0003_staff_groups").add_roles(django_apps)
 
 
 @pytest.fixture

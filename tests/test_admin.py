@@ -19,6 +19,7 @@ from products.models import (
     Kelurahan,
     Product,
 )
+from tests.admin_helpers import admin_url, rendered_form_data
 from tests.factories import (
     add_photo,
     image_upload,
@@ -44,11 +45,6 @@ REGISTERED_MODELS = [
 DAY = datetime.timedelta(days=1)
 
 
-def admin_url(model, view, *args):
-    meta = model._meta
-    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
-
-
 def small_photo(product):
     return add_photo(product, image_upload(size=(80, 60)))
 
@@ -59,24 +55,6 @@ def queries_for(client, url):
         response = client.get(url)
     assert response.status_code == 200
     return len(context)
-
-
-def rendered_form_data(response):
-    """The POST data a browser would send back from an admin change page."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if (
-                value is not None
-                and value is not False
-                and not field.field.widget.needs_multipart_form
-            ):
-                data[field.html_name] = value
-    return data
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import timezone
 
 from outlets.models import Display, Outlet
+from tests.admin_helpers import admin_url, rendered_form_data
 from tests.factories import make_display, make_user
-from tests.test_admin import admin_url, rendered_form_data
 
 DAY = datetime.timedelta(days=1)
 

@@ -15,8 +15,8 @@ from outlets.emails import notify_owner_of_decision
 from outlets.forms import DisplayRequestForm
 from outlets.models import Display, Outlet
 from products.models import Business, Product
+from tests.admin_helpers import admin_url, rendered_form_data
 from tests.factories import make_business, make_display, make_product, make_user
-from tests.test_admin import admin_url, rendered_form_data
 
 pytestmark = pytest.mark.django_db
 

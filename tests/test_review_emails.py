@@ -2,38 +2,18 @@
 
 import pytest
 from django.core import mail
-from django.db.models.fields.files import FieldFile
 
 from products.models import Business, Product
+from tests.admin_helpers import admin_url, rendered_form_data
 from tests.factories import make_business, make_product, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def change(admin_client, obj, **data):
-    """Post the admin change form of obj with its current values, changed by data."""
-    opts = obj._meta
-    url = f"/admin/{opts.app_label}/{opts.model_name}/{obj.pk}/change/"
-    form = admin_client.get(url).context["adminform"].form
-    values = {
-        name: value
-        for name, value in form.initial.items()
-        if value is not None and not isinstance(value, FieldFile)
-    }
-    for name in ("owner", "kelurahan", "business", "category"):
-        if name in values and hasattr(values[name], "pk"):
-            values[name] = values[name].pk
-    values.update(data)
-    if isinstance(obj, Product):
-        values.update(
-            {
-                "photos-TOTAL_FORMS": 0,
-                "photos-INITIAL_FORMS": 0,
-                "certifications-TOTAL_FORMS": 0,
-                "certifications-INITIAL_FORMS": 0,
-            }
-        )
-    return admin_client.post(url, values)
+    """Post the admin change form of obj as rendered, with data changed."""
+    url = admin_url(type(obj), "change", obj.pk)
+    return admin_client.post(url, {**rendered_form_data(admin_client.get(url)), **data})
 
 
 def test_verifying_a_business_emails_its_owner(

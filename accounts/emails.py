@@ -1,9 +1,11 @@
 """Plain-text emails to users, in the site's language."""
 
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -27,3 +29,10 @@ def email_user(user, template_prefix, context):
         logger.exception("Could not send %s to user %s", template_prefix, user.pk)
         return False
     return True
+
+
+def notify_after_commit(request, notify, obj):
+    """Call notify(obj, site_url) with this site's address ("https://host") once the
+    current transaction commits, so no email announces a change rolled back."""
+    site_url = request.build_absolute_uri("/")
+    transaction.on_commit(partial(notify, obj, site_url))

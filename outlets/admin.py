@@ -1,14 +1,12 @@
-from functools import partial
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.emails import notify_after_commit
 from products.admin import (
     HistoryLogAdmin,
     RecordedHistoryAdmin,
@@ -21,19 +19,6 @@ from products.admin import (
 
 from .emails import notify_owner_of_decision
 from .models import Agency, Display, OpeningHours, Outlet
-
-
-def record_decision(display, user):
-    """Note the staff member whose status change decided the display, and when."""
-    display.decided_by = user
-    display.decided_at = timezone.now()
-
-
-def notify_owner_after_commit(request, display):
-    """Email the owner about a decided display once the save is committed."""
-    if display.status in Display.DECIDED_STATUSES:
-        site_url = request.build_absolute_uri("/")
-        transaction.on_commit(partial(notify_owner_of_decision, display, site_url))
 
 
 def managed_outlets(request):
@@ -156,12 +141,11 @@ class DisplayInline(admin.TabularInline):
     verbose_name_plural = _("current and upcoming displays")
 
     def get_queryset(self, request):
-        today = timezone.localdate()
         return (
             super()
             .get_queryset(request)
             .open()
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            .not_ended()
             .select_related("product__business")
             .order_by("status", "starts_on", "pk")
         )
@@ -225,12 +209,14 @@ class OutletAdmin(AgencyScopedAdmin):
         if formset.model is Display:
             for display_form in formset.forms:
                 if "status" in display_form.changed_data:
-                    record_decision(display_form.instance, request.user)
+                    display_form.instance.record_decision(request.user)
                     decided.append(display_form)
         super().save_formset(request, form, formset, change)
         for display_form in decided:
             if display_form not in formset.deleted_forms:
-                notify_owner_after_commit(request, display_form.instance)
+                notify_after_commit(
+                    request, notify_owner_of_decision, display_form.instance
+                )
 
     def get_queryset(self, request):
         return (
@@ -316,10 +302,10 @@ class DisplayAdmin(RecordedHistoryAdmin, WaitingQueueAdmin, AgencyScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data:
-            record_decision(obj, request.user)
+            obj.record_decision(request.user)
         super().save_model(request, obj, form, change)
         if "status" in form.changed_data:
-            notify_owner_after_commit(request, obj)
+            notify_after_commit(request, notify_owner_of_decision, obj)
 
     @admin.display(description=_("business"), ordering="product__business__name")
     def business(self, obj):
@@ -357,7 +343,7 @@ class DisplayAdmin(RecordedHistoryAdmin, WaitingQueueAdmin, AgencyScopedAdmin):
                     messages.ERROR,
                 )
                 continue
-            notify_owner_after_commit(request, display)
+            notify_after_commit(request, notify_owner_of_decision, display)
             approved += 1
         self.message_user(
             request,
@@ -377,9 +363,9 @@ class DisplayAdmin(RecordedHistoryAdmin, WaitingQueueAdmin, AgencyScopedAdmin):
         def reject_one(display, reason):
             display.status = Display.Status.REJECTED
             display.decision_reason = reason
-            record_decision(display, request.user)
+            display.record_decision(request.user)
             display.save()
-            notify_owner_after_commit(request, display)
+            notify_after_commit(request, notify_owner_of_decision, display)
 
         return reject_with_reason(
             self,

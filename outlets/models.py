@@ -298,13 +298,17 @@ class DisplayQuerySet(models.QuerySet):
         """Requests still waiting and approved displays not yet ended."""
         return self.filter(status__in=Display.OPEN_STATUSES)
 
+    def not_ended(self, on_date=None):
+        """Displays without a last day, or whose last day is the date (today by
+        default) or later."""
+        on_date = on_date or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on_date))
+
     def current(self, on_date=None):
         """Approved displays whose date window includes the date (today by default)."""
         on_date = on_date or timezone.localdate()
-        return self.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=on_date),
-            status=Display.Status.APPROVED,
-            starts_on__lte=on_date,
+        return self.not_ended(on_date).filter(
+            status=Display.Status.APPROVED, starts_on__lte=on_date
         )
 
     def at(self, outlet):
@@ -551,9 +555,14 @@ class Display(models.Model):
         self.starts_on = starts_on
         self.ends_on = ends_on
         self.decision_reason = reason
+        self.record_decision(by)
+        self.save()
+
+    def record_decision(self, by):
+        """Note the staff member whose status change decided the display, and when
+        (not yet saved)."""
         self.decided_by = by
         self.decided_at = timezone.now()
-        self.save()
 
     def stage(self, on_date=None):
         """This display's Stage on the date (today by default)."""

@@ -1,5 +1,3 @@
-from functools import partial
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -13,6 +11,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.emails import notify_after_commit
 
 from . import images
 from .emails import notify_owner_of_review
@@ -243,7 +243,7 @@ class StatusTrailAdmin(RecordedHistoryAdmin, WaitingQueueAdmin):
             obj.set_status(obj.status, by=request.user, reason=obj.status_reason)
         super().save_model(request, obj, form, change)
         if "status" in form.changed_data:
-            self.notify_owner_after_commit(request, obj)
+            notify_after_commit(request, notify_owner_of_review, obj)
 
     def set_status_of(self, request, queryset, status):
         """Give each object of queryset the status, recorded as the user's decision."""
@@ -251,7 +251,7 @@ class StatusTrailAdmin(RecordedHistoryAdmin, WaitingQueueAdmin):
         for obj in queryset:
             obj.set_status(status, by=request.user)
             obj.save(update_fields=self.status_update_fields)
-            self.notify_owner_after_commit(request, obj)
+            notify_after_commit(request, notify_owner_of_review, obj)
             changed += 1
         return changed
 
@@ -263,7 +263,7 @@ class StatusTrailAdmin(RecordedHistoryAdmin, WaitingQueueAdmin):
         def reject(obj, reason):
             obj.set_status(rejected, by=request.user, reason=reason)
             obj.save(update_fields=self.status_update_fields)
-            self.notify_owner_after_commit(request, obj)
+            notify_after_commit(request, notify_owner_of_review, obj)
 
         return reject_with_reason(
             self,
@@ -272,12 +272,6 @@ class StatusTrailAdmin(RecordedHistoryAdmin, WaitingQueueAdmin):
             reject,
             message,
         )
-
-    @staticmethod
-    def notify_owner_after_commit(request, obj):
-        """Email the owner about the decision once it is committed."""
-        site_url = request.build_absolute_uri("/")
-        transaction.on_commit(partial(notify_owner_of_review, obj, site_url))
 
 
 @admin.register(Kecamatan)

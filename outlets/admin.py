@@ -2,9 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 
 from accounts.emails import notify_after_commit
 from products.admin import (
@@ -19,6 +23,7 @@ from products.admin import (
 
 from .emails import notify_owner_of_decision
 from .models import Agency, Display, OpeningHours, Outlet
+from .resources import DisplayResource
 
 
 def managed_outlets(request):
@@ -169,7 +174,7 @@ class OutletAdmin(AgencyScopedAdmin):
     search_fields = ["name", "address", "agency__name", "agency__short_name"]
     autocomplete_fields = ["kelurahan"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["waiting_list", "created_at", "updated_at"]
     fieldsets = [
         (
             None,
@@ -200,9 +205,21 @@ class OutletAdmin(AgencyScopedAdmin):
             },
         ),
         (_("Event dates"), {"fields": ["starts_on", "ends_on"]}),
+        (
+            _("Waiting list (fair rotation)"),
+            {
+                "fields": ["waiting_list"],
+                "description": _(
+                    "Requests for a place here: businesses never on display first, "
+                    "then those whose last display ended longest ago, then the "
+                    "oldest requests. Give the next free places from the top."
+                ),
+            },
+        ),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [OpeningHoursInline, DisplayInline]
+    waiting_list_length = 10
 
     def save_formset(self, request, form, formset, change):
         decided = []
@@ -235,6 +252,80 @@ class OutletAdmin(AgencyScopedAdmin):
     def capacity_used(self, obj):
         return f"{obj.current_displays}/{obj.display_capacity}"
 
+    @admin.display(description=_("next in turn"))
+    def waiting_list(self, obj):
+        if obj.pk is None:
+            return "-"
+        waiting = list(
+            Display.objects.at(obj)
+            .in_rotation_order()
+            .select_related("product__business")[: self.waiting_list_length]
+        )
+        if not waiting:
+            return _("No requests are waiting.")
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> — {} <small>({})</small></li>',
+            (
+                (
+                    reverse("admin:outlets_display_change", args=[display.pk]),
+                    display.product.business,
+                    display.product,
+                    gettext("last on display: %(last)s; requested %(requested)s")
+                    % {
+                        "last": last_shown_display(display),
+                        "requested": date_format(
+                            timezone.localtime(display.created_at).date()
+                        ),
+                    },
+                )
+                for display in waiting
+            ),
+        )
+        return format_html(
+            '<ol class="waiting-list">{}</ol><p><a href="{}">{}</a></p>',
+            rows,
+            waiting_list_url(obj),
+            _("All requests waiting here, in turn"),
+        )
+
+
+class DisplayQueueFilter(WaitingQueueFilter):
+    """The queue of display requests, oldest first or in fair-rotation order."""
+
+    ROTATION = "rotation"
+
+    def lookups(self, request, model_admin):
+        return [
+            *super().lookups(request, model_admin),
+            (
+                self.ROTATION,
+                _("Waiting, fair rotation: never displayed or longest ago first"),
+            ),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ROTATION:
+            return queryset.filter(status=Display.Status.REQUESTED)
+        return super().queryset(request, queryset)
+
+
+def last_shown_display(display):
+    """When the display's business last had a product on display (an annotated
+    last_shown_on), for staff choosing whose turn it is."""
+    if display.last_shown_on is None:
+        return _("Never")
+    return date_format(display.last_shown_on)
+
+
+def waiting_list_url(outlet):
+    """The outlet's display requests in the admin, in fair-rotation order."""
+    return (
+        reverse("admin:outlets_display_changelist")
+        + f"?{DisplayQueueFilter.parameter_name}={DisplayQueueFilter.ROTATION}"
+        + f"&outlet__id__exact={outlet.pk}"
+    )
+
 
 class CurrentDisplayFilter(admin.SimpleListFilter):
     title = _("on display today")
@@ -250,20 +341,24 @@ class CurrentDisplayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Display)
-class DisplayAdmin(RecordedHistoryAdmin, WaitingQueueAdmin, AgencyScopedAdmin):
+class DisplayAdmin(
+    ExportMixin, RecordedHistoryAdmin, WaitingQueueAdmin, AgencyScopedAdmin
+):
+    resource_classes = [DisplayResource]
     waiting_status = Display.Status.REQUESTED
     list_display = [
-        "__str__",
-        "outlet",
         "product",
+        "outlet",
         "business",
         "status",
         "starts_on",
         "ends_on",
         "created_at",
+        "last_shown",
     ]
+    list_display_links = ["product"]
     list_filter = [
-        WaitingQueueFilter,
+        DisplayQueueFilter,
         "status",
         CurrentDisplayFilter,
         ("outlet", admin.RelatedOnlyFieldListFilter),
@@ -295,10 +390,24 @@ class DisplayAdmin(RecordedHistoryAdmin, WaitingQueueAdmin, AgencyScopedAdmin):
 
     actions = ["approve", "reject"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_business_last_shown()
+
+    def get_ordering(self, request):
+        if request.GET.get(DisplayQueueFilter.parameter_name) == (
+            DisplayQueueFilter.ROTATION
+        ):
+            return Display.ROTATION_ORDERING
+        return super().get_ordering(request)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "outlet":
             kwargs["queryset"] = managed_outlets(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("business last on display"), ordering="last_shown_on")
+    def last_shown(self, obj):
+        return last_shown_display(obj)
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data:

@@ -3,7 +3,8 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -342,6 +343,47 @@ class DisplayQuerySet(models.QuerySet):
             models.Prefetch("product", queryset=Product.objects.for_listing())
         )
 
+    def with_business_last_shown(self, on_date=None):
+        """Annotate last_shown_on: the last day a product of the display's business was
+        on display at any outlet, up to the date (today by default); None if never.
+
+        A display still on show counts as the date itself; one ended by hand without a
+        last day counts as the day of that decision.
+        """
+        on_date = on_date or timezone.localdate()
+        today = Value(on_date, output_field=models.DateField())
+        last_day = Least(
+            Case(
+                When(status=Display.Status.APPROVED, then=Coalesce("ends_on", today)),
+                default=Coalesce("ends_on", TruncDate("decided_at"), "starts_on"),
+                output_field=models.DateField(),
+            ),
+            today,
+        )
+        shown = (
+            Display.objects.filter(
+                product__business=OuterRef("product__business"),
+                status__in=[Display.Status.APPROVED, Display.Status.ENDED],
+                starts_on__lte=on_date,
+            )
+            .order_by()
+            .values("product__business")
+            .annotate(last=Max(last_day))
+            .values("last")
+        )
+        return self.annotate(
+            last_shown_on=Subquery(shown, output_field=models.DateField())
+        )
+
+    def in_rotation_order(self, on_date=None):
+        """The requests waiting for a place, in fair-rotation order (see
+        Display.ROTATION_ORDERING)."""
+        return (
+            self.filter(status=Display.Status.REQUESTED)
+            .with_business_last_shown(on_date)
+            .order_by(*Display.ROTATION_ORDERING)
+        )
+
 
 class Display(models.Model):
     """A product at an outlet: asked for by its owner or placed by staff, decided by
@@ -349,6 +391,14 @@ class Display(models.Model):
 
     OPEN_STATUSES = ["requested", "approved"]
     DECIDED_STATUSES = ["approved", "rejected", "ended"]
+    # Fair rotation, so every UMKM gets a turn: businesses never on display first,
+    # then those whose last display ended longest ago, then the oldest requests
+    # (needs the last_shown_on annotation of with_business_last_shown()).
+    ROTATION_ORDERING = [
+        F("last_shown_on").asc(nulls_first=True),
+        "created_at",
+        "pk",
+    ]
 
     class Stage(models.TextChoices):
         """Where a display stands for its owner on a given day."""

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -10,12 +11,13 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.emails import notify_after_commit
 
 from . import images
-from .emails import notify_owner_of_review
+from .emails import notify_owner_of_hand_over, notify_owner_of_review
 from .models import (
     Business,
     Category,
@@ -25,6 +27,7 @@ from .models import (
     Product,
     ProductPhoto,
 )
+from .resources import BusinessResource, ProductResource
 from .templatetags.catalogue import rupiah
 
 
@@ -332,7 +335,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Business)
-class BusinessAdmin(StatusTrailAdmin):
+class BusinessAdmin(ImportExportMixin, StatusTrailAdmin):
+    resource_classes = [BusinessResource]
     form = BusinessAdminForm
     list_display = [
         "name",
@@ -340,12 +344,15 @@ class BusinessAdmin(StatusTrailAdmin):
         "kelurahan",
         "size",
         "status",
+        "assisted_registration",
         "product_count",
         "created_at",
     ]
     list_filter = [
         WaitingQueueFilter,
         "status",
+        "assisted_registration",
+        ("owner", admin.EmptyFieldListFilter),
         "size",
         "kelurahan__kecamatan",
         "created_at",
@@ -355,7 +362,14 @@ class BusinessAdmin(StatusTrailAdmin):
     search_help_text = _("Business name, NIB, WhatsApp number or the owner's email.")
     autocomplete_fields = ["owner", "kelurahan"]
     show_full_result_count = False
-    readonly_fields = ["slug", *StatusTrailAdmin.trail_fields]
+    readonly_fields = [
+        "slug",
+        "assisted_registration",
+        "registered_by",
+        "handed_over_at",
+        "owner_candidates",
+        *StatusTrailAdmin.trail_fields,
+    ]
     fieldsets = [
         (
             None,
@@ -373,9 +387,69 @@ class BusinessAdmin(StatusTrailAdmin):
                 ]
             },
         ),
+        (
+            _("Registered by staff"),
+            {
+                "fields": [
+                    "assisted_registration",
+                    "registered_by",
+                    "handed_over_at",
+                    "owner_candidates",
+                ],
+                "description": _(
+                    "A business staff add here is registered on the owner's behalf. "
+                    "Leave the owner empty until they have an account, then choose "
+                    "it: the business is handed over and the owner is emailed."
+                ),
+            },
+        ),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
     actions = ["verify", "reject"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # Not registered yet: keep the explanation, not the empty trail.
+            fieldsets = [
+                (name, {**options, "fields": []})
+                if "assisted_registration" in options["fields"]
+                else (name, options)
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
+    @admin.display(description=_("accounts with this WhatsApp number"))
+    def owner_candidates(self, obj):
+        """Who may be the owner of a business staff still hold: the accounts signed
+        up with its WhatsApp number."""
+        if obj.owner_id:
+            return "-"
+        accounts = get_user_model().objects.filter(
+            whatsapp=obj.whatsapp, is_active=True
+        )[:5]
+        if not accounts:
+            return _("None yet: nobody has signed up with this number.")
+        return format_html_join(
+            ", ", "{} &lt;{}&gt;", ((user.full_name, user.email) for user in accounts)
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj and obj.owner_id and not request.user.is_superuser:
+            # A business held by an owner is theirs: only a superuser may move it.
+            return [*readonly, "owner"]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.register_for_owner(request.user)
+        handed_over = "owner" in form.changed_data and obj.owner_id
+        if handed_over:
+            obj.hand_over(obj.owner)
+        super().save_model(request, obj, form, change)
+        if handed_over:
+            notify_after_commit(request, notify_owner_of_hand_over, obj)
 
     def get_queryset(self, request):
         return (
@@ -476,7 +550,8 @@ class CertificationInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(StatusTrailAdmin):
+class ProductAdmin(ImportExportMixin, StatusTrailAdmin):
+    resource_classes = [ProductResource]
     # set_status() also clears the owner's edits recorded since the last review.
     status_update_fields = [
         *StatusTrailAdmin.status_update_fields,

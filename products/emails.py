@@ -34,3 +34,16 @@ def notify_owner_of_review(obj, site_url):
             "list_url": site_url.rstrip("/") + reverse(f"products:{list_name}"),
         },
     )
+
+
+def notify_owner_of_hand_over(business, site_url):
+    """Email the owner that staff handed the business they registered for them over
+    to their account, with a link to their businesses; returns whether it went out."""
+    return email_user(
+        business.owner,
+        "products/email/business_handed_over",
+        {
+            "business": business,
+            "list_url": site_url.rstrip("/") + reverse("products:owner_businesses"),
+        },
+    )

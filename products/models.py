@@ -179,6 +179,10 @@ class BusinessQuerySet(models.QuerySet):
     def owned_by(self, user):
         return self.filter(owner=user)
 
+    def awaiting_hand_over(self):
+        """Businesses staff registered that no owner account holds yet."""
+        return self.filter(assisted_registration=True, owner__isnull=True)
+
 
 class Business(RenameTracking, StatusTrail):
     """A UMKM: a micro, small or medium enterprise and its owner."""
@@ -240,6 +244,24 @@ class Business(RenameTracking, StatusTrail):
         choices=Status,
         default=Status.PENDING,
     )
+    # Assisted registration: many micro traders have no smartphone, so staff
+    # register the business for them and hand it over once the owner has an account.
+    assisted_registration = models.BooleanField(
+        _("registered by staff"),
+        default=False,
+        help_text=_("Staff registered this business on the owner's behalf."),
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registering staff member"),
+    )
+    handed_over_at = models.DateTimeField(
+        _("handed over to the owner at"), null=True, blank=True
+    )
 
     objects = BusinessQuerySet.as_manager()
     # Every saved change, with the staff member or owner who made it (the admin's
@@ -275,6 +297,18 @@ class Business(RenameTracking, StatusTrail):
 
     def get_absolute_url(self):
         return reverse("products:business", kwargs={"slug": self.slug})
+
+    def register_for_owner(self, by):
+        """Mark the business as registered by the staff member on the owner's behalf
+        (not yet saved)."""
+        self.assisted_registration = True
+        self.registered_by = by
+
+    def hand_over(self, owner):
+        """Give the business, registered by staff, to the owner's account (not yet
+        saved); the owner then manages it and its products from their dashboard."""
+        self.owner = owner
+        self.handed_over_at = timezone.now()
 
     def set_logo(self, upload):
         """Store a square, metadata-free WebP logo made from an uploaded image."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,6 +61,7 @@ THIRD_PARTY_APPS = [
     "crispy_bootstrap5",
     "axes",
     "simple_history",
+    "import_export",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -155,6 +157,17 @@ AUTH_PASSWORD_VALIDATORS = [
 # The history of businesses, products and displays is a record: never reverted.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Spreadsheet import and export in the admin (django-import-export): CSV and XLSX
+# only; importing needs the add permission, exporting the view permission; each
+# import runs in one transaction, so a failed or dry run writes nothing.
+IMPORT_FORMATS = [CSV, XLSX]
+EXPORT_FORMATS = [CSV, XLSX]
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Spreadsheets often end in rows that only look empty (formatted cells).
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+
 # Failed sign-ins: django-axes locks an email address on one IP address for an hour.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(hours=1)
@@ -174,7 +187,9 @@ LANGUAGES = [
     ("id", _("Indonesian")),
     ("en", _("English")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogue, then Indonesian for third-party apps that ship none
+# (django-import-export).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "third_party"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outlets import views as outlet_views
 from outlets.sitemaps import OutletSitemap, PageSitemap
+from outlets.staff_dashboard import staff_dashboard
 from products.sitemaps import BusinessSitemap, ProductSitemap
 
 admin.site.site_header = _("Gerai UMKM Kota Serang administration")
@@ -42,6 +43,11 @@ urlpatterns += i18n_patterns(
     path("", include("outlets.urls")),
     path("", include("products.urls")),
     path("akun/", include("accounts.urls")),
+    path(
+        "admin/ringkasan/",
+        admin.site.admin_view(staff_dashboard),
+        name="staff_dashboard",
+    ),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

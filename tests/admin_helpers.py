@@ -1,6 +1,10 @@
 """Helpers for tests that drive the Django admin."""
 
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+
+from outlets.models import Agency
+from tests.factories import make_user
 
 
 def admin_url(model, view, *args):
@@ -25,3 +29,29 @@ def rendered_form_data(response):
             ):
                 data[field.html_name] = value
     return data
+
+
+def make_staff(agency_slug=None, group=None, permissions=(), **user_fields):
+    """A staff member in the group, with the permissions ("app.codename"), and a
+    member of the agency (by slug)."""
+    user = make_user(is_staff=True, **user_fields)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    if agency_slug:
+        Agency.objects.get(slug=agency_slug).members.add(user)
+    return user
+
+
+def make_curator(agency_slug):
+    """A "Kurator gerai" of the agency's outlets."""
+    return make_staff(agency_slug, group="Kurator gerai")
+
+
+def make_verifier():
+    """A "Verifikator" of businesses and products."""
+    return make_staff(group="Verifikator")

@@ -78,6 +78,9 @@ def reference_data(transactional_db):
     for migration in REFERENCE_DATA_MIGRATIONS:
         import_module(migration).load(django_apps, None)
     import_module("outlets.migrations.0003_staff_groups").add_roles(django_apps)
+    import_module(
+        "outlets.migrations.0005_assisted_registration_roles"
+    ).add_permissions(django_apps)
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@ pending product, a Disparpora curator approves the display request at Iwak Bante
 and residents then find the product on the outlet's page."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from outlets.models import Agency, Display, Outlet
+from outlets.models import Display, Outlet
 from products.models import Product
-from tests.factories import make_display, make_product, make_user
+from tests.admin_helpers import make_staff
+from tests.factories import make_display, make_product
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,13 +17,6 @@ pytestmark = [
 ]
 
 PASSWORD = "kurator-iwak-2026"
-
-
-def staff_member(email, group, agency_slug):
-    user = make_user(email=email, password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    Agency.objects.get(slug=agency_slug).members.add(user)
-    return user
 
 
 def sign_in(browser, url, email):
@@ -41,8 +34,18 @@ def test_verifier_and_curator_put_a_product_on_display(live_server, browser):
     iwak_banten = Outlet.objects.get(slug="iwak-banten")
     product = make_product(name="Sate Bandeng Iwak", status=Product.Status.PENDING)
     make_display(product, iwak_banten, status=Display.Status.REQUESTED)
-    staff_member("verifikator@serangkota.go.id", "Verifikator", "dinkopukmperindag")
-    staff_member("kurator@serangkota.go.id", "Kurator gerai", "disparpora")
+    make_staff(
+        "dinkopukmperindag",
+        group="Verifikator",
+        email="verifikator@serangkota.go.id",
+        password=PASSWORD,
+    )
+    make_staff(
+        "disparpora",
+        group="Kurator gerai",
+        email="kurator@serangkota.go.id",
+        password=PASSWORD,
+    )
 
     verifier = sign_in(browser, url, "verifikator@serangkota.go.id")
     verifier.goto(url + "/admin/products/product/?queue=waiting")

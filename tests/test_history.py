@@ -2,19 +2,14 @@
 made it and when, shown on the admin's History page and never rewritten."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from outlets.models import Agency, Display
+from outlets.models import Display
 from products.models import Business, Product
-from tests.factories import make_business, make_display, make_product, make_user
+from tests.admin_helpers import admin_url, make_curator
+from tests.factories import make_business, make_display, make_product
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_url(model, view, *args):
-    meta = model._meta
-    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
 
 
 def test_a_bulk_rejection_in_the_admin_is_recorded_with_its_author(
@@ -110,10 +105,7 @@ def test_a_curator_sees_the_history_of_displays_at_their_outlets_only(
     client, cipare, iwak_banten
 ):
     """Another agency's display history stays hidden from a curator."""
-    curator = make_user(is_staff=True)
-    curator.groups.add(Group.objects.get(name="Kurator gerai"))
-    Agency.objects.get(slug="dinkopukmperindag").members.add(curator)
-    client.force_login(curator)
+    client.force_login(make_curator("dinkopukmperindag"))
     ours = make_display(outlet=cipare, status=Display.Status.REQUESTED)
     theirs = make_display(outlet=iwak_banten, status=Display.Status.REQUESTED)
 

@@ -5,14 +5,14 @@ first."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from outlets.models import Agency, Display
+from outlets.models import Display
 from products.models import Business, Product
-from tests.factories import make_business, make_display, make_product, make_user
+from tests.admin_helpers import make_curator
+from tests.factories import make_business, make_display, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +22,6 @@ REASON = "Photos are blurry, please upload sharper ones."
 def changelist(model):
     meta = model._meta
     return reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
-
-
-def make_curator(agency_slug):
-    user = make_user(is_staff=True)
-    user.groups.add(Group.objects.get(name="Kurator gerai"))
-    Agency.objects.get(slug=agency_slug).members.add(user)
-    return user
 
 
 def confirm(client, model, action, objects, reason=REASON):

@@ -73,8 +73,12 @@ def test_seed_demo_fills_a_small_catalogue_from_the_reference_data(db):
 
     businesses = Business.objects.select_related("owner")
     assert businesses.count() == 12
-    assert {b.owner.email.partition("@")[2] for b in businesses} == {DEMO_DOMAIN}
-    assert businesses.values("owner").distinct().count() == 12
+    owned = businesses.exclude(owner=None)
+    assert {b.owner.email.partition("@")[2] for b in owned} == {DEMO_DOMAIN}
+    assert owned.values("owner").distinct().count() == owned.count()
+    # Staff registered one trader's business that still waits to be handed over.
+    [held] = Business.objects.awaiting_hand_over()
+    assert held.registered_by.is_staff
     assert businesses.values("kelurahan").distinct().count() >= 10
     assert not User.objects.exclude(email__endswith=f"@{DEMO_DOMAIN}").exists()
     for business in businesses:
@@ -122,6 +126,11 @@ def test_seed_demo_fills_a_small_catalogue_from_the_reference_data(db):
         member = agency.members.get()
         assert member.is_staff and not member.is_superuser
         assert member.check_password(DEMO_PASSWORD)
+        assert member.has_perm("outlets.change_display")
+        # Only Dinas Koperasi verifies businesses and reviews products.
+        assert member.has_perm("products.change_business") == (
+            agency.slug == "dinkopukmperindag"
+        )
 
 
 def test_seed_demo_run_again_adds_nothing_then_tops_up_to_the_new_size(db):

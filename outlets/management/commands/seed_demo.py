@@ -24,6 +24,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
@@ -320,7 +321,8 @@ class Command(BaseCommand):
         return [by_slug[slug] for slug in sorted(by_slug)]
 
     def ensure_staff(self):
-        """A demo superuser and one staff member per outlet agency, by agency slug."""
+        """A demo superuser and one staff member per outlet agency, by agency slug,
+        in the staff groups of their agency's work."""
         User = get_user_model()
         if not User.objects.filter(email=ADMIN_EMAIL).exists():
             User.objects.create(
@@ -341,6 +343,11 @@ class Command(BaseCommand):
                 },
             )
             agency.members.add(user)
+            # Every agency curates its outlets; Dinas Koperasi also verifies.
+            roles = ["Kurator gerai"]
+            if agency.slug == REVIEWING_AGENCY:
+                roles.append("Verifikator")
+            user.groups.add(*Group.objects.filter(name__in=roles))
             staff[agency.slug] = user
         return staff
 
@@ -484,8 +491,18 @@ class Command(BaseCommand):
             line=line.summary,
             year=rng.randint(1995, 2024),
         )
+        # Some traders were registered by staff (assisted registration): one in
+        # twenty is still held by staff, waiting to be handed over to the account
+        # its owner has since made; as many others were handed over already.
+        assisted = number % 20 in (7, 17)
+        handed_over_at = None
+        if number % 20 == 17:
+            handed_over_at = created_at + datetime.timedelta(days=rng.uniform(1, 30))
         business = Business(
-            owner=owner,
+            owner=None if number % 20 == 7 else owner,
+            assisted_registration=assisted,
+            registered_by=reviewer if assisted else None,
+            handed_over_at=handed_over_at and min(handed_over_at, self.now),
             name=name,
             slug=self.business_slugs.claim(name),
             size=size,

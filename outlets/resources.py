@@ -1,0 +1,49 @@
+"""Displays in spreadsheets (django-import-export, export only): exported from the
+admin's display list, whose filters and agency scoping decide the rows, so the list
+filtered by an outlet gives that outlet's displays."""
+
+from import_export import resources, widgets
+from import_export.fields import Field
+
+from products.resources import TextWidget
+
+from .models import Display
+
+
+def column(attribute, name, widget=None):
+    return Field(attribute, name, widget=widget or TextWidget(), readonly=True)
+
+
+class DisplayResource(resources.ModelResource):
+    """Each display: where, what, whose, its status, dates and who decided it."""
+
+    outlet = column("outlet__name", "gerai")
+    product = column("product__name", "produk")
+    business = column("product__business__name", "usaha")
+    business_whatsapp = column("product__business__whatsapp", "whatsapp_usaha")
+    status = column("status", "status")
+    starts_on = column("starts_on", "mulai", widgets.DateWidget("%Y-%m-%d"))
+    ends_on = column("ends_on", "sampai", widgets.DateWidget("%Y-%m-%d"))
+    decided_by = column("decided_by__email", "diputuskan_oleh")
+    created_at = column(
+        "created_at", "dibuat_pada", widgets.DateTimeWidget("%Y-%m-%d %H:%M")
+    )
+
+    class Meta:
+        model = Display
+        fields = (
+            "outlet",
+            "product",
+            "business",
+            "business_whatsapp",
+            "status",
+            "starts_on",
+            "ends_on",
+            "decided_by",
+            "created_at",
+        )
+
+    def filter_export(self, queryset, **kwargs):
+        """Outlets, products, businesses and deciders in the one query of the
+        export."""
+        return queryset.select_related("outlet", "product__business", "decided_by")

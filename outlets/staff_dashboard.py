@@ -1,0 +1,322 @@
+"""The staff dashboard ("Ringkasan") in the admin: review counts with small charts,
+the capacity of each outlet and the item each queue has kept waiting longest."""
+
+from dataclasses import dataclass, field
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from products.admin import WaitingQueueFilter, count_of
+from products.models import Business, Category, Kecamatan, Product
+
+from .admin import waiting_list_url
+from .models import Display, Outlet
+
+# Bar charts are drawn in a viewBox this wide; at a phone's width one unit is about
+# one pixel, so the 13-unit labels stay readable when the SVG scales to fit.
+CHART_WIDTH = 330
+# Room right of the longest bar for its value.
+VALUE_SPACE = 48
+ROW_HEIGHT = 38
+BAR_HEIGHT = 14
+
+
+@dataclass
+class Bar:
+    """One row of a bar chart: a label, its count and where the count is listed."""
+
+    label: str
+    value: int
+    url: str = ""
+    percent: int = 0
+    length: float = 0
+    top: int = 0
+
+    @property
+    def label_y(self):
+        return self.top + 13
+
+    @property
+    def bar_y(self):
+        return self.top + 18
+
+    @property
+    def value_x(self):
+        return round(self.length + 5, 1)
+
+    @property
+    def value_y(self):
+        return self.top + 18 + BAR_HEIGHT - 2
+
+
+@dataclass
+class BarChart:
+    """A horizontal bar chart: each bar's length is its share of the largest value."""
+
+    id: str
+    title: str
+    bars: list = field(default_factory=list)
+    width: int = CHART_WIDTH
+
+    def __post_init__(self):
+        largest = max((bar.value for bar in self.bars), default=0)
+        for index, bar in enumerate(self.bars):
+            bar.percent = percent_of(bar.value, largest)
+            bar.length = round(self.track_width * bar.percent / 100, 1)
+            if bar.value and bar.length < 2:
+                bar.length = 2  # a count of one among thousands still shows
+            bar.top = index * ROW_HEIGHT
+
+    @property
+    def height(self):
+        return len(self.bars) * ROW_HEIGHT + 4
+
+    @property
+    def track_width(self):
+        return self.width - VALUE_SPACE
+
+    @property
+    def bar_height(self):
+        return BAR_HEIGHT
+
+    @property
+    def summary(self):
+        """The chart as a sentence, for screen readers."""
+        return "; ".join(f"{bar.label}: {bar.value}" for bar in self.bars)
+
+
+@dataclass
+class OutletCapacity:
+    """An outlet's displays today against its capacity."""
+
+    outlet: Outlet
+    url: str = ""
+
+    @property
+    def waiting_list_url(self):
+        """The requests waiting at the outlet, in fair-rotation order."""
+        return waiting_list_url(self.outlet)
+
+    @property
+    def percent(self):
+        return percent_of(self.outlet.on_display, self.outlet.display_capacity)
+
+    @property
+    def is_full(self):
+        return self.outlet.on_display >= self.outlet.display_capacity
+
+    @property
+    def is_nearly_full(self):
+        return self.percent >= 90
+
+
+@dataclass
+class Queue:
+    """What waits for one kind of staff decision, and the item waiting longest."""
+
+    title: str
+    oldest: object
+    name: str
+    change_url: str
+    url: str
+    waiting: int
+
+
+def percent_of(part, whole):
+    """part as a whole percentage of whole, within 0–100 (100 when whole is 0 and
+    part is not, 0 when both are)."""
+    if whole <= 0:
+        return 100 if part > 0 else 0
+    return max(0, min(100, round(100 * part / whole)))
+
+
+def admin_url(model, view, *args):
+    meta = model._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
+
+
+def count_by_status(model):
+    """How many rows of model have each of its Status choices, in one query:
+    [(status, count), …] in the order of the choices."""
+    counts = model.objects.aggregate(
+        **{
+            f"status_{status.value}": Count("pk", filter=Q(status=status))
+            for status in model.Status
+        }
+    )
+    return [(status, counts[f"status_{status.value}"]) for status in model.Status]
+
+
+def status_chart(chart_id, title, model, status_counts):
+    changelist = admin_url(model, "changelist")
+    return BarChart(
+        chart_id,
+        title,
+        [
+            Bar(status.label, count, f"{changelist}?status__exact={status.value}")
+            for status, count in status_counts
+        ],
+    )
+
+
+def products_by_category():
+    """Every category in its listing order with its number of products (one query)."""
+    return Category.objects.annotate(
+        product_count=count_of(Product.objects.all(), "category")
+    )
+
+
+def businesses_by_kecamatan():
+    """Every kecamatan with the number of businesses located there (one query)."""
+    return Kecamatan.objects.annotate(
+        business_count=count_of(Business.objects.all(), "kelurahan__kecamatan")
+    )
+
+
+def outlet_capacity(user, on_date=None):
+    """The outlets the user manages, each annotated with its displays on display,
+    scheduled and requested on the date (today by default), in one query."""
+    stages = Display.stage_conditions(on_date)
+    return Outlet.objects.managed_by(user).annotate(
+        on_display=count_of(Display.objects.current(on_date), "outlet"),
+        scheduled=count_of(
+            Display.objects.filter(stages[Display.Stage.SCHEDULED]), "outlet"
+        ),
+        requested=count_of(
+            Display.objects.filter(stages[Display.Stage.REQUESTED]), "outlet"
+        ),
+    )
+
+
+def oldest(queryset):
+    """The row of queryset that has waited longest (created first), or None."""
+    return queryset.order_by("created_at", "pk").first()
+
+
+def waiting_queue_url(model):
+    return (
+        f"{admin_url(model, 'changelist')}?{WaitingQueueFilter.parameter_name}=waiting"
+    )
+
+
+def review_queue(title, model, waiting):
+    item = oldest(model.objects.filter(status=model.Status.PENDING))
+    return Queue(
+        title=title,
+        oldest=item,
+        name=str(item) if item else "",
+        change_url=admin_url(model, "change", item.pk) if item else "",
+        url=waiting_queue_url(model),
+        waiting=waiting,
+    )
+
+
+def display_queue(user, waiting):
+    item = oldest(
+        Display.objects.filter(
+            status=Display.Status.REQUESTED,
+            outlet__in=Outlet.objects.managed_by(user),
+        ).select_related("product", "outlet")
+    )
+    return Queue(
+        title=_("Oldest display request"),
+        oldest=item,
+        name=f"{item.product} › {item.outlet}" if item else "",
+        change_url=admin_url(Display, "change", item.pk) if item else "",
+        url=waiting_queue_url(Display),
+        waiting=waiting,
+    )
+
+
+def staff_dashboard(request):
+    """Staff see what their permissions let them view: business and product counts
+    (view_business, view_product), the capacity of the outlets they manage and
+    their display requests (view_display). admin.site.admin_view sends anyone but
+    active staff to the admin login."""
+    user = request.user
+    charts, queues, outlets = [], [], None
+
+    if user.has_perm("products.view_business"):
+        statuses = count_by_status(Business)
+        changelist = admin_url(Business, "changelist")
+        charts += [
+            status_chart(
+                "business-status",
+                _("Businesses by verification status"),
+                Business,
+                statuses,
+            ),
+            BarChart(
+                "business-kecamatan",
+                _("Businesses by kecamatan"),
+                [
+                    Bar(
+                        kecamatan.name,
+                        kecamatan.business_count,
+                        f"{changelist}?kelurahan__kecamatan__id__exact={kecamatan.pk}",
+                    )
+                    for kecamatan in businesses_by_kecamatan()
+                ],
+            ),
+        ]
+        queues.append(
+            review_queue(
+                _("Oldest business awaiting verification"),
+                Business,
+                dict(statuses)[Business.Status.PENDING],
+            )
+        )
+    if user.has_perm("products.view_product"):
+        statuses = count_by_status(Product)
+        changelist = admin_url(Product, "changelist")
+        charts += [
+            status_chart(
+                "product-status",
+                _("Products by review status"),
+                Product,
+                statuses,
+            ),
+            BarChart(
+                "product-category",
+                _("Products by category"),
+                [
+                    Bar(
+                        category.name,
+                        category.product_count,
+                        f"{changelist}?category__id__exact={category.pk}",
+                    )
+                    for category in products_by_category()
+                ],
+            ),
+        ]
+        queues.append(
+            review_queue(
+                _("Oldest product awaiting review"),
+                Product,
+                dict(statuses)[Product.Status.PENDING],
+            )
+        )
+    if user.has_perm("outlets.view_display"):
+        may_open_outlets = user.has_perm("outlets.view_outlet")
+        outlets = [
+            OutletCapacity(
+                outlet,
+                admin_url(Outlet, "change", outlet.pk) if may_open_outlets else "",
+            )
+            for outlet in outlet_capacity(user)
+        ]
+        queues.append(display_queue(user, sum(row.outlet.requested for row in outlets)))
+
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Summary"),
+        "charts": charts,
+        "queues": queues,
+        "outlets": outlets,
+        "stages": Display.Stage,
+        "outlet_label": Outlet._meta.verbose_name,
+    }
+    return TemplateResponse(request, "admin/staff_dashboard.html", context)

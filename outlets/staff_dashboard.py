@@ -143,7 +143,8 @@ def count_by_status(model):
     [(status, count), …] in the order of the choices."""
     counts = model.objects.aggregate(
         **{
-            f"status_{status.value}": Count("pk", filter=Q(status=status))
+            # Counting status (not pk) lets PostgreSQL read only a status index.
+            f"status_{status.value}": Count("status", filter=Q(status=status))
             for status in model.Status
         }
     )
@@ -162,17 +163,22 @@ def status_chart(chart_id, title, model, status_counts):
     )
 
 
+def counted_by(objects, rows, field):
+    """Each of objects with how many of rows point at it through field, as
+    [(object, count), …]: one GROUP BY over rows, which an index answers."""
+    counts = dict(rows.order_by().values_list(field).annotate(Count("pk")))
+    return [(obj, counts.get(obj.pk, 0)) for obj in objects]
+
+
 def products_by_category():
-    """Every category in its listing order with its number of products (one query)."""
-    return Category.objects.annotate(
-        product_count=count_of(Product.objects.all(), "category")
-    )
+    """Every category in its listing order with its number of products."""
+    return counted_by(Category.objects.all(), Product.objects.all(), "category")
 
 
 def businesses_by_kecamatan():
-    """Every kecamatan with the number of businesses located there (one query)."""
-    return Kecamatan.objects.annotate(
-        business_count=count_of(Business.objects.all(), "kelurahan__kecamatan")
+    """Every kecamatan with the number of businesses located there."""
+    return counted_by(
+        Kecamatan.objects.all(), Business.objects.all(), "kelurahan__kecamatan"
     )
 
 
@@ -255,10 +261,10 @@ def staff_dashboard(request):
                 [
                     Bar(
                         kecamatan.name,
-                        kecamatan.business_count,
+                        count,
                         f"{changelist}?kelurahan__kecamatan__id__exact={kecamatan.pk}",
                     )
-                    for kecamatan in businesses_by_kecamatan()
+                    for kecamatan, count in businesses_by_kecamatan()
                 ],
             ),
         ]
@@ -285,10 +291,10 @@ def staff_dashboard(request):
                 [
                     Bar(
                         category.name,
-                        category.product_count,
+                        count,
                         f"{changelist}?category__id__exact={category.pk}",
                     )
-                    for category in products_by_category()
+                    for category, count in products_by_category()
                 ],
             ),
         ]

@@ -9,6 +9,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
@@ -185,6 +186,28 @@ class WaitingQueueAdmin(admin.ModelAdmin):
         ):
             return ["created_at", "pk"]
         return super().get_ordering(request)
+
+
+class IndexedSearchAdmin(admin.ModelAdmin):
+    """Searches each of search_fields (plain "contains" fields) on its own and unites
+    the matches (SQL UNION) so that each field's index serves its part: the default
+    search ORs the fields across joins in one WHERE, which no index can serve, so at
+    city scale it scanned every product. Each word must match, as by default."""
+
+    def get_search_results(self, request, queryset, search_term):
+        fields = self.get_search_fields(request)
+        if not search_term.strip() or not fields:
+            return super().get_search_results(request, queryset, search_term)
+        manager = queryset.model._default_manager
+        for word in smart_split(search_term):
+            if word[0] in "\"'" and word[0] == word[-1]:
+                word = unescape_string_literal(word)
+            matches = [
+                manager.filter(**{f"{field}__icontains": word}).order_by().values("pk")
+                for field in fields
+            ]
+            queryset = queryset.filter(pk__in=matches[0].union(*matches[1:]))
+        return queryset, False
 
 
 class RecordedHistoryAdmin(SimpleHistoryAdmin):
@@ -550,7 +573,7 @@ class CertificationInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ImportExportMixin, StatusTrailAdmin):
+class ProductAdmin(ImportExportMixin, StatusTrailAdmin, IndexedSearchAdmin):
     resource_classes = [ProductResource]
     # set_status() also clears the owner's edits recorded since the last review.
     status_update_fields = [

@@ -276,6 +276,8 @@ class Business(RenameTracking, StatusTrail):
             models.Index(
                 fields=["status", "created_at"], name="business_status_created"
             ),
+            # The admin's list order (name, then newest first).
+            models.Index(fields=["name", "-id"], name="business_name_id"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -551,6 +553,8 @@ class Product(StatusTrail):
             ),
             models.Index(fields=["status", "price"], name="product_status_price"),
             models.Index(fields=["status", "name"], name="product_status_name"),
+            # The admin's list order (name, then newest first).
+            models.Index(fields=["name", "-id"], name="product_name_id"),
         ]
         constraints = [
             models.CheckConstraint(

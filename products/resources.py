@@ -372,7 +372,7 @@ class BusinessResource(RegisterResource):
     owner_email = export_field("owner__email", "email_pemilik")
     slug = export_field("slug", "slug")
     product_count = export_field(
-        "exported_product_count", "jumlah_produk", widgets.IntegerWidget()
+        "product_count", "jumlah_produk", widgets.IntegerWidget()
     )
 
     export_only = (
@@ -470,8 +470,11 @@ class BusinessResource(RegisterResource):
             instance.register_for_owner(kwargs.get("user"))
 
     def filter_export(self, queryset, **kwargs):
-        """Owners, places and product counts in the one query of the export."""
+        """Owners, places and product counts in the one query of the export (the
+        admin's list counts the products already)."""
         queryset = queryset.select_related("owner", "kelurahan__kecamatan")
+        if "product_count" in queryset.query.annotations:
+            return queryset
         product_counts = (
             Product.objects.filter(business=OuterRef("pk"))
             .order_by()
@@ -479,9 +482,7 @@ class BusinessResource(RegisterResource):
             .annotate(count=Count("pk"))
             .values("count")
         )
-        return queryset.annotate(
-            exported_product_count=Coalesce(Subquery(product_counts), 0)
-        )
+        return queryset.annotate(product_count=Coalesce(Subquery(product_counts), 0))
 
 
 class ProductResource(RegisterResource):
@@ -570,10 +571,17 @@ class ProductResource(RegisterResource):
             instance.status = Product.Status.PENDING
 
     def filter_export(self, queryset, **kwargs):
-        """Businesses and categories in the one query of the export."""
-        return queryset.select_related("business", "category")
+        """Businesses and categories in the one query of the export, without the
+        columns no export shows."""
+        return queryset.select_related("business", "category").defer(
+            "search_vector", "changes_since_review"
+        )
+
+    def export(self, queryset=None, **kwargs):
+        # Product paths without a language prefix, whatever language the admin
+        # speaks (switched once, not for each row).
+        with translation.override(settings.LANGUAGE_CODE):
+            return super().export(queryset, **kwargs)
 
     def dehydrate_url(self, product):
-        # The path without a language prefix, whatever language the admin speaks.
-        with translation.override(settings.LANGUAGE_CODE):
-            return product.get_absolute_url()
+        return product.get_absolute_url()

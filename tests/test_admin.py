@@ -128,6 +128,46 @@ def test_product_search_finds_by_product_and_business_name(admin_client):
         assert list(response.context["cl"].result_list) == [emping]
 
 
+def test_product_search_needs_every_word_in_the_product_or_business_name(
+    admin_client,
+):
+    """Words may match different fields ("emping" the product, "ani" its business),
+    but each must match; a quoted phrase is one word."""
+    emping = make_product(
+        name="Emping Melinjo Pedas", business=make_business(name="Dapur Bu Ani")
+    )
+    make_product(name="Emping Gurih", business=make_business(name="Dapur Bu Siti"))
+    make_product(name="Sambal Roa", business=make_business(name="Warung Ani"))
+
+    def found(term):
+        response = admin_client.get(admin_url(Product, "changelist"), {"q": term})
+        return list(response.context["cl"].result_list)
+
+    assert found("emping ani") == [emping]
+    assert found('"melinjo pedas"') == [emping]
+    assert found('"pedas melinjo"') == []
+
+
+def test_product_autocomplete_searches_the_same_way(admin_client, cipare):
+    """The product picker of a display searches products like the list does."""
+    emping = make_product(
+        name="Emping Melinjo", business=make_business(name="Dapur Bu Ani")
+    )
+    make_product(name="Sambal Roa")
+
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "outlets",
+            "model_name": "display",
+            "field_name": "product",
+            "term": "bu ani",
+        },
+    )
+
+    assert [result["id"] for result in response.json()["results"]] == [str(emping.pk)]
+
+
 def test_business_search_finds_by_owner_email(admin_client):
     """Staff find a business from the owner's email address."""
     business = make_business(owner=make_user(email="ani@contoh.id"))
@@ -497,6 +537,31 @@ def test_approving_a_display_on_the_outlet_page_records_who_and_when(
     display.refresh_from_db()
     assert display.status == Display.Status.APPROVED
     assert display.decided_by == admin_user
+
+
+def test_outlet_page_queries_do_not_grow_with_its_displays(admin_client, cipare):
+    """Each saved display shows its product as text, not an autocomplete looking
+    its product up row by row."""
+    url = admin_url(Outlet, "change", cipare.pk)
+    make_display(outlet=cipare)
+    make_display(outlet=cipare, status=Display.Status.REQUESTED)
+    few = queries_for(admin_client, url)
+    for _ in range(20):
+        make_display(outlet=cipare)
+        make_display(outlet=cipare, status=Display.Status.REQUESTED)
+
+    assert queries_for(admin_client, url) == few
+
+
+def test_a_saved_display_keeps_its_product_whatever_is_posted(admin_client, cipare):
+    display = make_display(outlet=cipare, status=Display.Status.REQUESTED)
+    url = admin_url(Outlet, "change", cipare.pk)
+    data = rendered_form_data(admin_client.get(url))
+
+    response = admin_client.post(url, {**data, "displays-0-product": make_product().pk})
+
+    assert response.status_code == 302
+    assert Display.objects.get(pk=display.pk).product == display.product
 
 
 def test_agency_members_are_chosen_among_staff(admin_client):

@@ -36,14 +36,13 @@ from collections import Counter
 from pathlib import Path
 
 import psycopg2
+from city_data import BASE_DIR, PYTHON, load_city_data, run
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 WORK = Path(tempfile.gettempdir()) / "gerai-admin-bench"
 # Databases of the site, of the other benchmark and of the tests: never dropped here.
 PROTECTED_DATABASES = re.compile(r"^(gerai_bench|gerai_umkm.*|test.*|postgres)$")
 # The session option of serang_umkm.settings, so EXPLAIN plans as the site does.
-PG_OPTIONS = "-c pg_trgm.word_similarity_threshold=0.4"
+PG_OPTIONS = "-c pg_trgm.word_similarity_threshold=0.4 -c jit=off"
 DEMO_DOMAIN = "demo.gerai-umkm.test"
 USERS = {
     "superuser": f"admin@{DEMO_DOMAIN}",
@@ -54,19 +53,6 @@ SLOW_QUERIES_KEPT = 5
 # A CSV export of every product takes seconds: fewer timed requests.
 EXPORT_REQUESTS = 3
 PLAN_LINES = 28
-
-
-def run(*args, env):
-    subprocess.run(args, cwd=BASE_DIR, env=env, check=True)
-
-
-def recreate_database(name):
-    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 # The measuring child process (Django is only imported there).
@@ -520,23 +506,7 @@ def main():
     env.pop("DEBUG", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     if not options.reuse:
-        recreate_database(options.database)
-        run(PYTHON, "manage.py", "migrate", "--no-input", "-v0", env=env)
-        started = time.monotonic()
-        run(
-            PYTHON,
-            "manage.py",
-            "seed_demo",
-            "--businesses",
-            str(options.businesses),
-            "--force",
-            "-v0",
-            env=env,
-        )
-        print(
-            f"seed_demo --businesses {options.businesses}: "
-            f"{time.monotonic() - started:.0f} s"
-        )
+        load_city_data(options.database, options.businesses, env)
     # With DEBUG off, templates need the manifest of the collected static files.
     run(PYTHON, "manage.py", "collectstatic", "--no-input", "-v0", env=env)
 

@@ -26,29 +26,15 @@ import urllib.request
 from pathlib import Path
 
 import psycopg2
+from city_data import BASE_DIR, PYTHON, load_city_data, run
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 PORT = 8011
-
-
-def run(*args, env):
-    subprocess.run(args, cwd=BASE_DIR, env=env, check=True)
 
 
 def port_open(port, host="127.0.0.1"):
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex((host, port)) == 0
-
-
-def recreate_database(name):
-    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def sample_paths(database):
@@ -182,22 +168,7 @@ def main():
         env["CACHE_BACKEND"] = "django.core.cache.backends.redis.RedisCache"
         env["CACHE_LOCATION"] = "redis://127.0.0.1:6379/7"
     if not options.reuse:
-        recreate_database(options.database)
-        run(PYTHON, "manage.py", "migrate", "--no-input", "-v0", env=env)
-        started = time.monotonic()
-        run(
-            PYTHON,
-            "manage.py",
-            "seed_demo",
-            "--businesses",
-            str(options.businesses),
-            "--force",
-            env=env,
-        )
-        print(
-            f"seed_demo --businesses {options.businesses}: "
-            f"{time.monotonic() - started:.0f} s"
-        )
+        load_city_data(options.database, options.businesses, env)
     run(PYTHON, "manage.py", "collectstatic", "--no-input", "-v0", env=env)
 
     paths = sample_paths(options.database)

@@ -201,7 +201,7 @@ class OutletAdmin(AgencyScopedAdmin):
     search_fields = ["name", "address", "agency__name", "agency__short_name"]
     autocomplete_fields = ["kelurahan"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["waiting_list", "created_at", "updated_at"]
+    readonly_fields = ["capacity_used", "waiting_list", "created_at", "updated_at"]
     fieldsets = [
         (
             None,
@@ -213,6 +213,7 @@ class OutletAdmin(AgencyScopedAdmin):
                     "agency",
                     "status",
                     "display_capacity",
+                    "capacity_used",
                     "description",
                     "photo",
                 ]
@@ -277,6 +278,8 @@ class OutletAdmin(AgencyScopedAdmin):
 
     @admin.display(description=_("on display"), ordering="current_displays")
     def capacity_used(self, obj):
+        if obj.pk is None:
+            return "-"
         return f"{obj.current_displays}/{obj.display_capacity}"
 
     @admin.display(description=_("next in turn"))

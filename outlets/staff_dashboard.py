@@ -1,6 +1,7 @@
 """The staff dashboard ("Ringkasan") in the admin: review counts with small charts,
 the capacity of each outlet and the item each queue has kept waiting longest."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import admin
@@ -8,6 +9,7 @@ from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from products.admin import WaitingQueueFilter, count_of
 from products.models import Business, Category, Kecamatan, Product
@@ -237,6 +239,65 @@ def display_queue(user, waiting):
     )
 
 
+@dataclass
+class ReviewSummary:
+    """What the page shows of a model staff review: a chart of its statuses, a chart
+    of its rows grouped by a related model, and its queue."""
+
+    model: type
+    status_title: str
+    group_title: str
+    queue_title: str
+    group_name: str
+    groups: Callable  # () -> [(related object, count)]
+    group_lookup: str  # the changelist filter for one related object
+
+
+REVIEWS = [
+    ReviewSummary(
+        Business,
+        gettext_lazy("Businesses by verification status"),
+        gettext_lazy("Businesses by kecamatan"),
+        gettext_lazy("Oldest business awaiting verification"),
+        "kecamatan",
+        businesses_by_kecamatan,
+        "kelurahan__kecamatan__id__exact",
+    ),
+    ReviewSummary(
+        Product,
+        gettext_lazy("Products by review status"),
+        gettext_lazy("Products by category"),
+        gettext_lazy("Oldest product awaiting review"),
+        "category",
+        products_by_category,
+        "category__id__exact",
+    ),
+]
+
+
+def review_summary(summary):
+    """The charts and the queue of one reviewed model."""
+    model = summary.model
+    prefix = model._meta.model_name
+    statuses = count_by_status(model)
+    changelist = admin_url(model, "changelist")
+    charts = [
+        status_chart(f"{prefix}-status", summary.status_title, model, statuses),
+        BarChart(
+            f"{prefix}-{summary.group_name}",
+            summary.group_title,
+            [
+                Bar(
+                    group.name, count, f"{changelist}?{summary.group_lookup}={group.pk}"
+                )
+                for group, count in summary.groups()
+            ],
+        ),
+    ]
+    waiting = dict(statuses)[model.Status.PENDING]
+    return charts, review_queue(summary.queue_title, model, waiting)
+
+
 def staff_dashboard(request):
     """Staff see what their permissions let them view: business and product counts
     (view_business, view_product), the capacity of the outlets they manage and
@@ -245,66 +306,11 @@ def staff_dashboard(request):
     user = request.user
     charts, queues, outlets = [], [], None
 
-    if user.has_perm("products.view_business"):
-        statuses = count_by_status(Business)
-        changelist = admin_url(Business, "changelist")
-        charts += [
-            status_chart(
-                "business-status",
-                _("Businesses by verification status"),
-                Business,
-                statuses,
-            ),
-            BarChart(
-                "business-kecamatan",
-                _("Businesses by kecamatan"),
-                [
-                    Bar(
-                        kecamatan.name,
-                        count,
-                        f"{changelist}?kelurahan__kecamatan__id__exact={kecamatan.pk}",
-                    )
-                    for kecamatan, count in businesses_by_kecamatan()
-                ],
-            ),
-        ]
-        queues.append(
-            review_queue(
-                _("Oldest business awaiting verification"),
-                Business,
-                dict(statuses)[Business.Status.PENDING],
-            )
-        )
-    if user.has_perm("products.view_product"):
-        statuses = count_by_status(Product)
-        changelist = admin_url(Product, "changelist")
-        charts += [
-            status_chart(
-                "product-status",
-                _("Products by review status"),
-                Product,
-                statuses,
-            ),
-            BarChart(
-                "product-category",
-                _("Products by category"),
-                [
-                    Bar(
-                        category.name,
-                        count,
-                        f"{changelist}?category__id__exact={category.pk}",
-                    )
-                    for category, count in products_by_category()
-                ],
-            ),
-        ]
-        queues.append(
-            review_queue(
-                _("Oldest product awaiting review"),
-                Product,
-                dict(statuses)[Product.Status.PENDING],
-            )
-        )
+    for summary in REVIEWS:
+        if user.has_perm(f"products.view_{summary.model._meta.model_name}"):
+            summary_charts, queue = review_summary(summary)
+            charts += summary_charts
+            queues.append(queue)
     if user.has_perm("outlets.view_display"):
         may_open_outlets = user.has_perm("outlets.view_outlet")
         outlets = [

@@ -8,18 +8,17 @@ import io
 import openpyxl
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 from import_export.formats.base_formats import CSV, XLSX
 
-from outlets.models import Agency, Display
+from outlets.models import Display
 from outlets.resources import DisplayResource
 from products.models import Business, Kelurahan, Product
 from products.resources import BusinessResource, ProductResource
-from tests.admin_helpers import admin_url
+from tests.admin_helpers import admin_url, make_curator, make_verifier
 from tests.factories import make_business, make_display, make_product, make_user
 
 pytestmark = pytest.mark.django_db
@@ -147,17 +146,9 @@ def exported_rows(response):
     return [dict(zip(header, row, strict=True)) for row in rows]
 
 
-def staff_member(group, agency_slug=None):
-    user = make_user(is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    if agency_slug:
-        Agency.objects.get(slug=agency_slug).members.add(user)
-    return user
-
-
 @pytest.fixture
 def verifikator():
-    return staff_member("Verifikator")
+    return make_verifier()
 
 
 @pytest.fixture
@@ -169,7 +160,7 @@ def verifikator_client(client, verifikator):
 @pytest.fixture
 def disparpora_curator(client):
     """A Kurator gerai of Disparpora, the agency of Iwak Banten, logged in."""
-    client.force_login(staff_member("Kurator gerai", "disparpora"))
+    client.force_login(make_curator("disparpora"))
     return client
 
 
@@ -687,7 +678,7 @@ def test_the_command_imports_products(tmp_path, verifikator):
 
 def test_the_command_needs_a_staff_member_allowed_to_add(tmp_path):
     path = register_file(tmp_path, DODOL)
-    curator = staff_member("Kurator gerai", "disparpora")
+    curator = make_curator("disparpora")
 
     for email in [curator.email, make_user().email, "nobody@example.com"]:
         _out, error = run_command("businesses", str(path), "--user", email)

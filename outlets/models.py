@@ -518,8 +518,27 @@ class Display(models.Model):
 
     def clean(self):
         super().clean()
+        self.check_product_is_public()
         if self.outlet_id and self.status == self.Status.APPROVED:
             self.check_capacity(self.outlet_id, [self])
+
+    def check_product_is_public(self):
+        """Refuse (ValidationError) approving a display of a product residents may
+        not see: it would take a place and show nothing."""
+        if (
+            self.status == self.Status.APPROVED
+            and self.product_id
+            and not self.product.is_public
+        ):
+            raise ValidationError(
+                {
+                    "product": gettext(
+                        "Only approved products of verified businesses can be put "
+                        "on display."
+                    )
+                },
+                code="product_not_public",
+            )
 
     @staticmethod
     def stage_conditions(on_date=None):
@@ -606,6 +625,7 @@ class Display(models.Model):
         self.ends_on = ends_on
         self.decision_reason = reason
         self.record_decision(by)
+        self.check_product_is_public()
         self.save()
 
     def record_decision(self, by):

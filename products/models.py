@@ -605,6 +605,14 @@ class Product(StatusTrail):
         self.changes_since_review = {}
 
     @property
+    def is_public(self):
+        """Whether residents may see the product (as ProductQuerySet.public())."""
+        return (
+            self.status == self.Status.APPROVED
+            and self.business.status == Business.Status.VERIFIED
+        )
+
+    @property
     def can_be_submitted(self):
         return self.status in self.SUBMITTABLE
 

@@ -197,6 +197,68 @@ def test_bulk_approval_respects_the_outlet_capacity(admin_client, cipare):
     assert "error" in levels
 
 
+def test_only_products_residents_see_are_approved_for_display(admin_client, cipare):
+    """A product withdrawn, or of a business not (or no longer) verified, since it
+    was requested would take a place and show nothing: it stays requested."""
+    unverified = make_display(
+        outlet=cipare,
+        status=Display.Status.REQUESTED,
+        product=make_product(business=make_business(status=Business.Status.PENDING)),
+    )
+    withdrawn = make_display(
+        outlet=cipare,
+        status=Display.Status.REQUESTED,
+        product=make_product(status=Product.Status.WITHDRAWN),
+    )
+    shown = make_display(outlet=cipare, status=Display.Status.REQUESTED)
+
+    response = admin_client.post(
+        changelist(Display),
+        {
+            "action": "approve",
+            "_selected_action": [unverified.pk, withdrawn.pk, shown.pk],
+        },
+        follow=True,
+    )
+
+    statuses = {
+        display.pk: display.status
+        for display in Display.objects.filter(
+            pk__in=[unverified.pk, withdrawn.pk, shown.pk]
+        )
+    }
+    assert statuses == {
+        unverified.pk: Display.Status.REQUESTED,
+        withdrawn.pk: Display.Status.REQUESTED,
+        shown.pk: Display.Status.APPROVED,
+    }
+    errors = [m for m in response.context["messages"] if m.level_tag == "error"]
+    assert len(errors) == 2
+
+
+def test_the_display_form_refuses_placing_a_product_residents_cannot_see(
+    admin_client, cipare
+):
+    draft = make_product(status=Product.Status.DRAFT)
+    today = timezone.localdate()
+
+    response = admin_client.post(
+        reverse("admin:outlets_display_add"),
+        {
+            "outlet": cipare.pk,
+            "product": draft.pk,
+            "starts_on": today.isoformat(),
+            "ends_on": "",
+            "status": Display.Status.APPROVED,
+            "decision_reason": "",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["product"]
+    assert not Display.objects.filter(product=draft).exists()
+
+
 def aged(obj, days):
     """Backdate obj's creation by days."""
     type(obj).objects.filter(pk=obj.pk).update(

@@ -522,12 +522,25 @@ class Display(models.Model):
         if self.outlet_id and self.status == self.Status.APPROVED:
             self.check_capacity(self.outlet_id, [self])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        display = super().from_db(db, field_names, values)
+        # What was shown when loaded: see check_product_is_public().
+        display._loaded_shown = (
+            display.__dict__.get("status"),
+            display.__dict__.get("product_id"),
+        )
+        return display
+
     def check_product_is_public(self):
         """Refuse (ValidationError) approving a display of a product residents may
-        not see: it would take a place and show nothing."""
+        not see: it would take a place and show nothing. A display approved before
+        its product was withdrawn is left alone, so that it can still be ended."""
+        shown = (self.Status.APPROVED, self.product_id)
         if (
             self.status == self.Status.APPROVED
             and self.product_id
+            and getattr(self, "_loaded_shown", None) != shown
             and not self.product.is_public
         ):
             raise ValidationError(

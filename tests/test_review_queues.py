@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from outlets.models import Display
 from products.models import Business, Product
-from tests.admin_helpers import make_curator
+from tests.admin_helpers import make_curator, rendered_form_data
 from tests.factories import make_business, make_display, make_product
 
 pytestmark = pytest.mark.django_db
@@ -257,6 +257,26 @@ def test_the_display_form_refuses_placing_a_product_residents_cannot_see(
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["product"]
     assert not Display.objects.filter(product=draft).exists()
+
+
+def test_a_display_whose_product_was_withdrawn_since_can_still_be_ended(
+    admin_client, cipare
+):
+    """Approved while it was public; the owner withdrew it later. The outlet page
+    still saves, and the display can be ended."""
+    display = make_display(outlet=cipare)
+    Product.objects.filter(pk=display.product_id).update(
+        status=Product.Status.WITHDRAWN
+    )
+    url = reverse("admin:outlets_outlet_change", args=[cipare.pk])
+    data = rendered_form_data(admin_client.get(url))
+
+    edited = admin_client.post(url, {**data, "description": "Buka setiap hari."})
+    ended = admin_client.post(url, {**data, "displays-0-status": Display.Status.ENDED})
+
+    assert (edited.status_code, ended.status_code) == (302, 302)
+    display.refresh_from_db()
+    assert display.status == Display.Status.ENDED
 
 
 def aged(obj, days):

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -56,11 +58,38 @@ def thumbnail_html(name):
     return format_html('<img src="{}" width="48" height="48" alt="">', url)
 
 
-class ReencodedImageForm(forms.ModelForm):
+class StoredFilesForm(forms.ModelForm):
+    """Deletes the stored files of stored_file_fields that saving replaced or
+    cleared, once the change is committed (a rollback keeps them)."""
+
+    stored_file_fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored_files = {
+            field: getattr(self.instance, field).name
+            for field in self.stored_file_fields
+        }
+
+    def save(self, commit=True):
+        obj = super().save(commit)
+        for field, old_name in self.stored_files.items():
+            field_file = getattr(obj, field)
+            if old_name and field_file.name != old_name:
+                transaction.on_commit(partial(field_file.storage.delete, old_name))
+        return obj
+
+
+class ReencodedImageForm(StoredFilesForm):
     """Stores uploads to the fields of image_setters only through the model's setter
-    (e.g. set_logo), which keeps a re-encoded, metadata-free copy, never the upload."""
+    (e.g. set_logo), which keeps a re-encoded, metadata-free copy, never the upload;
+    the file it replaces is deleted."""
 
     image_setters = {}
+
+    @property
+    def stored_file_fields(self):
+        return list(self.image_setters)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -526,8 +555,11 @@ class BusinessAdmin(ImportExportMixin, StatusTrailAdmin):
         )
 
 
-class ProductPhotoForm(forms.ModelForm):
-    """One upload makes every variant; the stored files are never edited directly."""
+class ProductPhotoForm(StoredFilesForm):
+    """One upload makes every variant; the stored files are never edited directly,
+    and those a new upload replaces are deleted."""
+
+    stored_file_fields = ["large", "medium", "thumbnail"]
 
     upload = forms.FileField(
         label=_("photo"),
@@ -638,6 +670,12 @@ class ProductAdmin(ImportExportMixin, StatusTrailAdmin, IndexedSearchAdmin):
     ]
     inlines = [ProductPhotoInline, CertificationInline]
     actions = ["approve", "reject"]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is ProductPhoto:
+            for photo in formset.deleted_objects:
+                transaction.on_commit(photo.delete_files)
 
     def get_queryset(self, request):
         main_thumbnail = ProductPhoto.objects.filter(product=OuterRef("pk")).order_by(

@@ -382,6 +382,58 @@ def test_business_logo_upload_is_stored_re_encoded(admin_client):
     assert business.logo.name.endswith(".webp")
 
 
+def test_a_replaced_logo_is_deleted_once_saved(
+    admin_client, django_capture_on_commit_callbacks
+):
+    business = make_business()
+    business.set_logo(image_upload("old.png", "PNG"))
+    business.save()
+    old_logo = business.logo.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            admin_url(Business, "change", business.pk),
+            business_form_data(business, logo=image_upload("new.png", "PNG")),
+        )
+
+    business.refresh_from_db()
+    assert business.logo.name != old_logo
+    assert business.logo.storage.exists(business.logo.name)
+    assert not business.logo.storage.exists(old_logo)
+
+
+def stored_variants(photo):
+    return [photo.large.name, photo.medium.name, photo.thumbnail.name]
+
+
+def test_photos_replaced_or_removed_in_the_admin_leave_no_files(
+    admin_client, django_capture_on_commit_callbacks
+):
+    """A new upload replaces every variant of a photo; a removed photo takes its
+    files along."""
+    product = make_product()
+    replaced, removed = small_photo(product), add_photo(product, position=1)
+    storage = replaced.large.storage
+    old_files = stored_variants(replaced) + stored_variants(removed)
+    url = admin_url(Product, "change", product.pk)
+    data = rendered_form_data(admin_client.get(url))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            url,
+            {
+                **data,
+                "photos-0-upload": image_upload("new.jpg"),
+                "photos-1-DELETE": "on",
+            },
+        )
+
+    assert response.status_code == 302
+    [photo] = product.photos.all()
+    assert all(storage.exists(name) for name in stored_variants(photo))
+    assert not any(storage.exists(name) for name in old_files)
+
+
 def product_form_data(product, photos=(), **changes):
     data = {
         "business": product.business_id,

@@ -85,7 +85,7 @@ class Outlet(models.Model):
         max_length=60,
         unique=True,
         help_text=_(
-            "In the public address /gerai/<slug>/ and on printed QR codes: keep it."
+            "In the public address (/gerai/…/) and on printed QR codes: keep it."
         ),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.GERAI)

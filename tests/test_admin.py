@@ -82,6 +82,15 @@ def test_every_model_is_registered_or_an_inline_of_a_registered_admin():
             assert admin.site.is_registered(model) or model in inlined, model
 
 
+def test_help_texts_hold_no_markup():
+    """Forms print help texts unescaped: "<slug>" would vanish from the page."""
+    for app_label in ["accounts", "products", "outlets"]:
+        for model in apps.get_app_config(app_label).get_models():
+            for field in model._meta.get_fields():
+                help_text = str(getattr(field, "help_text", ""))
+                assert "<" not in help_text, (model, field.name)
+
+
 @pytest.mark.parametrize("model", REGISTERED_MODELS, ids=lambda m: m.__name__)
 def test_changelist_add_and_change_pages_answer_for_a_superuser(
     admin_client, catalogue, model

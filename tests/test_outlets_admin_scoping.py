@@ -15,7 +15,7 @@ from outlets.admin import DisplayAdmin, OutletAdmin
 from outlets.models import Display, Outlet
 from products.models import Product
 from tests.admin_helpers import admin_url, make_curator, make_verifier
-from tests.factories import make_display, make_product
+from tests.factories import make_display, make_product, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -300,3 +300,57 @@ def test_object_permissions_refuse_other_agencies_objects(cipare, iwak_banten):
         assert getattr(outlet_admin, check)(request, iwak_banten)
         assert not getattr(outlet_admin, check)(request, cipare)
     assert not display_admin.has_delete_permission(request, theirs)
+
+
+ROLES = {
+    "Dinkop curator": lambda: make_curator("dinkopukmperindag"),
+    "Disparpora curator": lambda: make_curator("disparpora"),
+    "Verifikator": make_verifier,
+    "superuser": lambda: make_user(is_staff=True, is_superuser=True),
+}
+OUTLETS = {
+    "gerai-umkm-cipare": "dinkopukmperindag",
+    "gerai-umkm-kasemen": "dinkopukmperindag",
+    "iwak-banten": "disparpora",
+}
+
+
+@pytest.mark.parametrize("outlet_slug", OUTLETS)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_curates_exactly_the_outlets_it_may(client, role, outlet_slug):
+    """Every door tried for each role at each outlet: the outlet page, the display
+    page, a forged decision, the bulk approval and the shelf labels open only for
+    curators of the outlet's agency and for superusers."""
+    user = ROLES[role]()
+    client.force_login(user)
+    allowed = user.is_superuser or role.startswith(
+        {"dinkopukmperindag": "Dinkop", "disparpora": "Disparpora"}[
+            OUTLETS[outlet_slug]
+        ]
+    )
+    outlet = Outlet.objects.get(slug=outlet_slug)
+    decided = make_display(outlet=outlet, status=Display.Status.REQUESTED)
+    bulk = make_display(outlet=outlet, status=Display.Status.REQUESTED)
+    today = timezone.localdate()
+
+    pages = [
+        client.get(admin_url(Outlet, "change", outlet.pk)),
+        client.get(admin_url(Display, "change", decided.pk)),
+        client.get(reverse("outlets:labels", args=[outlet.slug])),
+    ]
+    client.post(
+        admin_url(Display, "change", decided.pk),
+        display_form_data(
+            decided, status=Display.Status.APPROVED, starts_on=today.isoformat()
+        ),
+    )
+    client.post(
+        admin_url(Display, "changelist"),
+        {"action": "approve", "_selected_action": [bulk.pk]},
+    )
+
+    assert [page.status_code == 200 for page in pages] == [allowed] * 3
+    decided.refresh_from_db()
+    bulk.refresh_from_db()
+    expected = Display.Status.APPROVED if allowed else Display.Status.REQUESTED
+    assert (decided.status, bulk.status) == (expected, expected)

@@ -278,6 +278,7 @@ class Business(RenameTracking, StatusTrail):
             ),
             # The admin's list order (name, then newest first).
             models.Index(fields=["name", "-id"], name="business_name_id"),
+            models.Index(fields=["status", "id"], name="business_status_id"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -555,6 +556,9 @@ class Product(StatusTrail):
             models.Index(fields=["status", "name"], name="product_status_name"),
             # The admin's list order (name, then newest first).
             models.Index(fields=["name", "-id"], name="product_name_id"),
+            # With business_status_id, counts public products (every page of the
+            # catalogue) from the indexes alone.
+            models.Index(fields=["status", "business"], name="product_status_business"),
         ]
         constraints = [
             models.CheckConstraint(

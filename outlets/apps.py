@@ -8,6 +8,12 @@ class OutletsConfig(AppConfig):
     verbose_name = _("Outlets")
 
     def ready(self):
+        from django.db.models.signals import post_delete
+
+        from products.models import delete_stored_files
+
         from .caching import connect_invalidation
+        from .models import Outlet
 
         connect_invalidation()
+        post_delete.connect(delete_stored_files, sender=Outlet)

@@ -671,12 +671,6 @@ class ProductAdmin(ImportExportMixin, StatusTrailAdmin, IndexedSearchAdmin):
     inlines = [ProductPhotoInline, CertificationInline]
     actions = ["approve", "reject"]
 
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        if formset.model is ProductPhoto:
-            for photo in formset.deleted_objects:
-                transaction.on_commit(photo.delete_files)
-
     def get_queryset(self, request):
         main_thumbnail = ProductPhoto.objects.filter(product=OuterRef("pk")).order_by(
             "position", "pk"

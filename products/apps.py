@@ -6,3 +6,11 @@ class ProductsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "products"
     verbose_name = _("Catalogue")
+
+    def ready(self):
+        from django.db.models.signals import post_delete
+
+        from .models import Business, ProductPhoto, delete_stored_files
+
+        for model in (Business, ProductPhoto):
+            post_delete.connect(delete_stored_files, sender=model)

@@ -485,8 +485,6 @@ class ProductForm(forms.ModelForm):
         next_position = 0
         if self.photo_formset is not None:
             self.photo_formset.save()
-            for photo in self.photo_formset.deleted_objects:
-                transaction.on_commit(photo.delete_files)
             next_position = 1 + max(
                 (photo.position for photo in product.photos.all()), default=-1
             )

@@ -1,4 +1,4 @@
-from functools import reduce
+from functools import partial, reduce
 from operator import add
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.core.validators import RegexValidator
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import (
     Case,
     Exists,
@@ -39,6 +39,18 @@ SEARCH_CONFIG = "indonesian"
 # Shorter words have too few trigrams to tell a typo from another word ("tas" would
 # find "Talas"), so they must match as words.
 TYPO_MIN_WORD_LENGTH = 5
+
+
+def delete_stored_files(sender, instance, **kwargs):
+    """A post_delete receiver: once the deletion commits, remove the files the row
+    stored (a logo, a photo and its variants), however it was deleted: by its owner,
+    in the admin, or along with its business."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.FileField):
+            field_file = getattr(instance, field.attname)
+            if field_file.name:
+                name, storage = field_file.name, field_file.storage
+                transaction.on_commit(partial(storage.delete, name))
 
 
 def unique_slug(instance, text, max_length=80):

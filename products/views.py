@@ -401,11 +401,7 @@ class ProductDeleteView(LoginRequiredMixin, DeleteView):
                 % {"name": product.name},
             )
             return redirect(reverse("products:owner_products"))
-        photos = list(product.photos.all())
-        with transaction.atomic():
-            product.delete()
-            for photo in photos:
-                transaction.on_commit(photo.delete_files)
+        product.delete()  # its photos' files go once deleted (delete_stored_files)
         messages.success(
             self.request, _("“%(name)s” is deleted.") % {"name": product.name}
         )

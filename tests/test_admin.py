@@ -443,6 +443,28 @@ def test_photos_replaced_or_removed_in_the_admin_leave_no_files(
     assert not any(storage.exists(name) for name in old_files)
 
 
+def test_deleting_a_business_deletes_its_logo_and_product_photos(
+    admin_client, django_capture_on_commit_callbacks
+):
+    """Whatever the route (here the admin's delete page, cascading to products and
+    their photos), deleted rows leave no stored files behind."""
+    business = make_business()
+    business.set_logo(image_upload("logo.png", "PNG"))
+    business.save()
+    photo = small_photo(make_product(business=business))
+    storage = photo.large.storage
+    stored = [business.logo.name, *stored_variants(photo)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            admin_url(Business, "delete", business.pk), {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert not Business.objects.filter(pk=business.pk).exists()
+    assert not any(storage.exists(name) for name in stored)
+
+
 def product_form_data(product, photos=(), **changes):
     data = {
         "business": product.business_id,

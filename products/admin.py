@@ -1,5 +1,3 @@
-from functools import partial
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -21,6 +19,7 @@ from accounts.emails import notify_after_commit
 
 from . import images
 from .emails import notify_owner_of_hand_over, notify_owner_of_review
+from .forms import StoredFilesForm
 from .models import (
     Business,
     Category,
@@ -56,28 +55,6 @@ def thumbnail_html(name):
         return ""
     url = ProductPhoto._meta.get_field("thumbnail").storage.url(name)
     return format_html('<img src="{}" width="48" height="48" alt="">', url)
-
-
-class StoredFilesForm(forms.ModelForm):
-    """Deletes the stored files of stored_file_fields that saving replaced or
-    cleared, once the change is committed (a rollback keeps them)."""
-
-    stored_file_fields = ()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.stored_files = {
-            field: getattr(self.instance, field).name
-            for field in self.stored_file_fields
-        }
-
-    def save(self, commit=True):
-        obj = super().save(commit)
-        for field, old_name in self.stored_files.items():
-            field_file = getattr(obj, field)
-            if old_name and field_file.name != old_name:
-                transaction.on_commit(partial(field_file.storage.delete, old_name))
-        return obj
 
 
 class ReencodedImageForm(StoredFilesForm):

@@ -1,4 +1,5 @@
 import re
+from functools import partial
 from itertools import groupby
 
 from django import forms
@@ -157,8 +158,32 @@ class KelurahanField(forms.ModelChoiceField):
         super().__init__(**kwargs)
 
 
-class BusinessForm(forms.ModelForm):
+class StoredFilesForm(forms.ModelForm):
+    """Deletes the stored files of stored_file_fields that saving replaced or
+    cleared, once the change is committed (a rollback keeps them)."""
+
+    stored_file_fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored_files = {
+            field: getattr(self.instance, field).name
+            for field in self.stored_file_fields
+        }
+
+    def save(self, commit=True):
+        obj = super().save(commit)
+        for field, old_name in self.stored_files.items():
+            field_file = getattr(obj, field)
+            if old_name and field_file.name != old_name:
+                transaction.on_commit(partial(field_file.storage.delete, old_name))
+        return obj
+
+
+class BusinessForm(StoredFilesForm):
     """An owner registers or edits their business; the logo is re-encoded."""
+
+    stored_file_fields = ["logo"]
 
     whatsapp = forms.CharField(
         label=_("WhatsApp number"),
@@ -234,23 +259,18 @@ class BusinessForm(forms.ModelForm):
 
     def save(self, commit=True):
         """Save the business; a new logo is stored re-encoded, a cleared one removed
-        (the old file goes once the change is committed)."""
+        (the old file goes once the change is committed: StoredFilesForm)."""
         logo = self.cleaned_data.get("logo")
-        old_logo = self.instance.logo.name
         if logo is False:
             self.instance.logo = ""
         elif isinstance(logo, UploadedFile):
             self.instance.set_logo(logo)
         try:
-            business = super().save(commit)
+            return super().save(commit)
         except Exception:
             if isinstance(logo, UploadedFile):
                 self.instance.logo.delete(save=False)
             raise
-        if old_logo and business.logo.name != old_logo:
-            storage = business.logo.storage
-            transaction.on_commit(lambda: storage.delete(old_logo))
-        return business
 
 
 class MultipleImageInput(forms.FileInput):

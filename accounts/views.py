@@ -19,6 +19,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, FormView, TemplateView
 
+from outlets.caching import private_page
+
 from .forms import ConfirmationResendForm, EmailAuthenticationForm, SignupForm
 from .models import User
 
@@ -71,6 +73,7 @@ def send_confirmation_email(request, user):
     message.send()
 
 
+@private_page
 class UserSignupView(CreateView):
     """Anyone signs up as a UMKM owner; the account waits, inactive, until the
     emailed link is opened. Signed-in users are sent to the dashboard."""
@@ -95,12 +98,14 @@ class UserSignupView(CreateView):
         return response
 
 
+@private_page
 class ConfirmationSentView(TemplateView):
     """Anyone: after signing up or asking for a new link, says to check the inbox."""
 
     template_name = "accounts/confirmation_sent.html"
 
 
+@private_page
 class EmailConfirmView(TemplateView):
     """Anyone with a valid link from the confirmation email: the account becomes
     active and its owner is signed in and sent to the dashboard. An expired,
@@ -137,6 +142,7 @@ class EmailConfirmView(TemplateView):
             return None
 
 
+@private_page
 class ConfirmationResendView(FormView):
     """Anyone asks for a new confirmation link. It is sent only to an account still
     waiting for confirmation, and the answer is the same whether or not the
@@ -165,6 +171,7 @@ class ConfirmationResendView(FormView):
         return super().form_valid(form)
 
 
+@private_page
 class UserLoginView(auth_views.LoginView):
     """Anyone signs in with email and password (django-axes locks an email address
     on one IP address after repeated failures); signed-in users are sent on."""
@@ -174,6 +181,7 @@ class UserLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@private_page
 class UserLogoutView(auth_views.LogoutView):
     """Signs the current user out (POST only, from the navbar's button)."""
 
@@ -183,6 +191,7 @@ class UserLogoutView(auth_views.LogoutView):
         return response
 
 
+@private_page
 class PasswordResetRequestView(auth_views.PasswordResetView):
     """Anyone asks for a password reset link by email; the answer never tells
     whether the address has an account."""
@@ -198,12 +207,14 @@ class PasswordResetRequestView(auth_views.PasswordResetView):
         return {"site_name": settings.SITE_NAME}
 
 
+@private_page
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     """Anyone: after asking for a reset link, says to check the inbox."""
 
     template_name = "accounts/password_reset_done.html"
 
 
+@private_page
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Anyone holding a valid reset link sets a new password; an invalid or used
     link says so and offers a new one."""
@@ -212,12 +223,14 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
+@private_page
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     """Anyone: the new password is set, sign in with it."""
 
     template_name = "accounts/password_reset_complete.html"
 
 
+@private_page
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     """A signed-in user changes their password and stays signed in; anonymous
     visitors are sent to the sign-in page."""

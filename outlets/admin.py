@@ -1,7 +1,6 @@
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.contrib import admin
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -10,18 +9,19 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from accounts.emails import notify_after_commit
 from products.admin import (
+    DecisionAdmin,
+    DecisionForm,
     HistoryLogAdmin,
-    RecordedHistoryAdmin,
     ReencodedImageForm,
-    WaitingQueueAdmin,
     WaitingQueueFilter,
     count_of,
+    decide_selected,
     reject_with_reason,
+    site_url,
 )
 
-from .emails import notify_owner_of_decision
+from . import decisions
 from .models import Agency, Display, OpeningHours, Outlet
 from .resources import DisplayResource
 
@@ -150,7 +150,27 @@ class SavedProductWidget(forms.Widget):
         return format_html("<strong>{}</strong>", self.product)
 
 
-class DisplayInlineForm(forms.ModelForm):
+class DisplayDecisionForm(DecisionForm):
+    """A display's decision in the admin (its change form, or a row of its outlet's
+    page): refused over a colleague's change, a rejection needs its reason, and an
+    approval without a first day starts today."""
+
+    reason_field = "decision_reason"
+
+    def clean(self):
+        if self.instance.outlet_id and transaction.get_connection().in_atomic_block:
+            decisions.lock_outlet(self.instance)
+        cleaned_data = super().clean()
+        if (
+            cleaned_data.get("status") == Display.Status.APPROVED
+            and not cleaned_data.get("starts_on")
+            and "starts_on" in self.fields
+        ):
+            cleaned_data["starts_on"] = timezone.localdate()
+        return cleaned_data
+
+
+class DisplayInlineForm(DisplayDecisionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
@@ -165,8 +185,19 @@ class DisplayInline(admin.TabularInline):
     model = Display
     form = DisplayInlineForm
     formset = DisplayInlineFormSet
-    fields = ["product", "business", "status", "starts_on", "ends_on"]
+    fields = [
+        "drawn_version",
+        "product",
+        "business",
+        "status",
+        "starts_on",
+        "ends_on",
+        "decision_reason",
+    ]
     readonly_fields = ["business"]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 30})}
+    }
     autocomplete_fields = ["product"]
     show_change_link = True
     extra = 0
@@ -250,18 +281,30 @@ class OutletAdmin(AgencyScopedAdmin):
     waiting_list_length = 10
 
     def save_formset(self, request, form, formset, change):
-        decided = []
-        if formset.model is Display:
-            for display_form in formset.forms:
-                if "status" in display_form.changed_data:
-                    display_form.instance.record_decision(request.user)
-                    decided.append(display_form)
-        super().save_formset(request, form, formset, change)
-        for display_form in decided:
-            if display_form not in formset.deleted_forms:
-                notify_after_commit(
-                    request, notify_owner_of_decision, display_form.instance
+        """Displays whose status changed are decided through the decision path;
+        the rest are saved as edited."""
+        if formset.model is not Display:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for display in formset.deleted_objects:
+            display.delete()
+        for display in formset.new_objects:
+            if display.status != Display.Status.REQUESTED:
+                display.record_decision(
+                    display.status, by=request.user, reason=display.decision_reason
                 )
+            display.save()
+        for display, changed in formset.changed_objects:
+            if "status" in changed:
+                decisions.decide_display(
+                    display,
+                    display.status,
+                    by=request.user,
+                    reason=display.decision_reason,
+                    site_url=site_url(request),
+                )
+            else:
+                display.save()
 
     def get_queryset(self, request):
         return (
@@ -371,10 +414,10 @@ class CurrentDisplayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Display)
-class DisplayAdmin(
-    ExportMixin, RecordedHistoryAdmin, WaitingQueueAdmin, AgencyScopedAdmin
-):
+class DisplayAdmin(ExportMixin, DecisionAdmin, AgencyScopedAdmin):
     resource_classes = [DisplayResource]
+    form = DisplayDecisionForm
+    decide = staticmethod(decisions.decide_display)
     waiting_status = Display.Status.REQUESTED
     list_display = [
         "product",
@@ -413,7 +456,15 @@ class DisplayAdmin(
         (_("Request"), {"fields": ["requested_by", "message"]}),
         (
             _("Decision"),
-            {"fields": ["status", "decision_reason", "decided_by", "decided_at"]},
+            {
+                "fields": [
+                    "drawn_version",
+                    "status",
+                    "decision_reason",
+                    "decided_by",
+                    "decided_at",
+                ]
+            },
         ),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
@@ -439,13 +490,6 @@ class DisplayAdmin(
     def last_shown(self, obj):
         return last_shown_display(obj)
 
-    def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data:
-            obj.record_decision(request.user)
-        super().save_model(request, obj, form, change)
-        if "status" in form.changed_data:
-            notify_after_commit(request, notify_owner_of_decision, obj)
-
     @admin.display(description=_("business"), ordering="product__business__name")
     def business(self, obj):
         return obj.product.business
@@ -455,43 +499,23 @@ class DisplayAdmin(
         permissions=["change"],
     )
     def approve(self, request, queryset):
-        """Approve each requested display (of the curator's outlets: queryset is
-        scoped) from today; those the outlet has no free place for stay requested."""
-        today = timezone.localdate()
-        approved = 0
-        requests = queryset.filter(status=Display.Status.REQUESTED).select_related(
-            "product__business__owner", "outlet"
-        )
-        for display in requests:
-            ends_on = (
-                display.ends_on
-                if display.ends_on and display.ends_on >= today
-                else None
-            )
-            try:
-                with transaction.atomic():
-                    display.approve(by=request.user, starts_on=today, ends_on=ends_on)
-            except ValidationError as error:
-                self.message_user(
-                    request,
-                    gettext("%(display)s not approved: %(error)s")
-                    % {
-                        "display": f"{display.product} @ {display.outlet}",
-                        "error": " ".join(error.messages),
-                    },
-                    messages.ERROR,
-                )
-                continue
-            notify_after_commit(request, notify_owner_of_decision, display)
-            approved += 1
-        self.message_user(
+        """Approve every selected request (of the curator's outlets: queryset is
+        scoped) from today, or none: one the outlet has no free place for stops
+        them all, with the reason."""
+        decide_selected(
+            self,
             request,
-            ngettext(
-                "%(count)d display request approved.",
-                "%(count)d display requests approved.",
-                approved,
-            )
-            % {"count": approved},
+            queryset.waiting(),
+            decisions.approve_from_today,
+            lambda count: (
+                ngettext(
+                    "%(count)d display request approved.",
+                    "%(count)d display requests approved.",
+                    count,
+                )
+                % {"count": count}
+            ),
+            ordering=("outlet_id", "pk"),
         )
 
     @admin.action(
@@ -499,20 +523,11 @@ class DisplayAdmin(
         permissions=["change"],
     )
     def reject(self, request, queryset):
-        def reject_one(display, reason):
-            display.status = Display.Status.REJECTED
-            display.decision_reason = reason
-            display.record_decision(request.user)
-            display.save()
-            notify_after_commit(request, notify_owner_of_decision, display)
-
         return reject_with_reason(
             self,
             request,
-            queryset.filter(status=Display.Status.REQUESTED).select_related(
-                "product__business__owner", "outlet"
-            ),
-            reject_one,
+            queryset.waiting(),
+            decisions.reject_display,
             lambda count: (
                 ngettext(
                     "%(count)d display request rejected.",

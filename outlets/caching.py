@@ -1,91 +1,208 @@
-"""A page cache for anonymous visitors, invalidated when the catalogue changes.
+"""A page cache for anonymous visitors, made stale when a change they could see commits.
 
 Most visitors are anonymous residents reading the same outlet and product pages, so
 their pages are kept rendered (and compressed) in the shared cache. A page is keyed by
 its address, the day (displays start and end by date), which outlets are open right
-now (so "Buka sekarang" flips on time) and a generation number that every save or
-delete of a catalogue or outlet object moves on. Requests with a session or a message
-cookie are never served from, or stored in, the cache.
+now (by Outlet.is_open_at, so "Buka sekarang" flips on time) and a generation number.
+
+The generation moves on after the commit of a transaction that changed what
+residents see, once however many rows it changed (moved inside the transaction, a
+request in between would render the old rows and keep them under the new
+generation). What counts is decided per model, in CHANGES_PUBLIC_PAGES: a business
+verified before or after the change, a product public before or after and the
+photos and certificates of a public product, a display approved before or after,
+and any outlet, opening hours, agency, category, kecamatan or kelurahan. History
+rows, an owner's draft, a display request or a proposed change leave the cached
+pages alone.
+
+Requests with a session or a message cookie are never served from, or stored in, the
+cache, and neither is a response its view marks private or no-store. Pages for one
+visitor (sign-in and sign-up, the owner's dashboard and its redirects, the health
+probe) say so themselves with @private_page: the cache is looked up before the view
+runs, so what must not be served must never be stored.
 """
 
+import copy
 import hashlib
+import time
 
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.cache import cc_delim_re
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 
 GENERATION_KEY = "public-pages:generation"
-SCHEDULE_KEY = "public-pages:schedule"
-UNCACHED_PREFIXES = (
-    "/healthz",
-    "/admin/",
-    "/en/admin/",
-    "/akun/",
-    "/dasbor/",
-    "/en/akun/",
-    "/en/dasbor/",
-)
+OUTLETS_KEY = "public-pages:outlets"
 
 
-def invalidate_public_pages(**kwargs):
-    """Make every cached public page stale (a signal receiver, or call it directly
-    after bulk changes that send no signals)."""
+def private_page(view):
+    """Mark a view's responses as for one visitor (never_cache: Cache-Control
+    private, no-store), so that neither this cache nor a browser's or a proxy's
+    keeps them. On a class-based view it wraps dispatch(), so the redirect of
+    LoginRequiredMixin is marked too."""
+    if isinstance(view, type):
+        return method_decorator(never_cache, name="dispatch")(view)
+    return never_cache(view)
+
+
+def fresh_generation():
+    """A generation no page can be cached under yet, for when the cache has none
+    (never stored, or evicted): restarting at a small number could serve pages
+    cached under it before."""
+    return time.time_ns()
+
+
+def move_generation_on():
+    """Make every cached public page stale now."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        cache.set(GENERATION_KEY, fresh_generation(), timeout=None)
+
+
+def invalidation_pending(using=None):
+    """Whether the current transaction will move the generation on when it commits.
+
+    A callback registered inside a savepoint that is rolled back leaves
+    run_on_commit with it, so a later change registers a new one."""
+    commit_hooks = transaction.get_connection(using).run_on_commit
+    return any(func is move_generation_on for _, func, _ in commit_hooks)
+
+
+def invalidate_public_pages(using=None):
+    """Make every cached public page stale once the current transaction commits (at
+    once outside a transaction, and never if it rolls back); the generation moves
+    on once per transaction. Call it after bulk changes that send no signals."""
+    if not invalidation_pending(using):
+        # robust: an unreachable cache must not fail a request whose change is
+        # committed already, nor skip the other callbacks (emails) after this one.
+        transaction.on_commit(move_generation_on, using=using, robust=True)
+
+
+def always(instance, created):
+    return True
+
+
+def of_public_product(item, created):
+    """A photo or certificate is shown when its product is public."""
+    return item.product.is_public
+
+
+def before_or_after(shown):
+    """The rule for a model whose own status decides whether it is shown: a change
+    counts when the object is shown after it, or was before it with the status it
+    was loaded with (_stored_status, kept by the model's from_db and still the old
+    one while post_save runs). A new object was not shown before; an existing one
+    whose loaded status is unknown counts as shown."""
+
+    def rule(instance, created):
+        if shown(instance):
+            return True
+        stored = getattr(instance, "_stored_status", None)
+        if stored is None:
+            return not created
+        as_loaded = copy.copy(instance)
+        as_loaded.status = stored
+        return shown(as_loaded)
+
+    return rule
+
+
+# For each model residents' pages show, whether saving (created: as a new row) or
+# deleting an object changes them. The other models (history rows, proposed
+# changes, accounts) never do.
+CHANGES_PUBLIC_PAGES = {
+    "products.Kecamatan": always,
+    "products.Kelurahan": always,
+    "products.Category": always,
+    "products.Business": before_or_after(
+        lambda business: business.status == business.Status.VERIFIED
+    ),
+    "products.Product": before_or_after(lambda product: product.is_public),
+    "products.ProductPhoto": of_public_product,
+    "products.Certification": of_public_product,
+    "outlets.Agency": always,
+    "outlets.Outlet": always,
+    "outlets.OpeningHours": always,
+    "outlets.Display": before_or_after(
+        lambda display: display.status == display.Status.APPROVED
+    ),
+}
+
+
+def rule_for(model):
+    return CHANGES_PUBLIC_PAGES.get(model._meta.concrete_model._meta.label)
+
+
+def changes_public_pages(instance, created=False):
+    """Whether saving (created: as a new row) or deleting the instance changes a page
+    residents see (CHANGES_PUBLIC_PAGES). When a row the rule reads is gone (the
+    product of a photo deleted with it), the change counts."""
+    rule = rule_for(type(instance))
+    if rule is None:
+        return False
+    try:
+        return rule(instance, created)
+    except ObjectDoesNotExist:
+        return True
+
+
+def invalidate_if_shown(sender, instance, created=False, raw=False, using=None, **_):
+    """post_save and post_delete receiver: invalidate once the transaction commits
+    when the change is one residents could see (see changes_public_pages)."""
+    if invalidation_pending(using):
+        return  # decided already, and the rule may cost a query
+    if raw or changes_public_pages(instance, created):
+        invalidate_public_pages(using)
 
 
 def connect_invalidation():
-    """Invalidate on every save or delete of the models residents' pages show."""
-    for label in ("products", "outlets"):
-        for model in apps.get_app_config(label).get_models():
+    """Receive the saves and deletes of the models CHANGES_PUBLIC_PAGES names (and
+    of their proxies)."""
+    for model in apps.get_models():
+        if rule_for(model) is not None:
             uid = f"public-pages-{model._meta.label_lower}"
-            post_save.connect(invalidate_public_pages, sender=model, dispatch_uid=uid)
-            post_delete.connect(invalidate_public_pages, sender=model, dispatch_uid=uid)
+            post_save.connect(invalidate_if_shown, sender=model, dispatch_uid=uid)
+            post_delete.connect(invalidate_if_shown, sender=model, dispatch_uid=uid)
 
 
 def current_state():
-    """The generation and the outlets' opening schedule, in one cache round trip.
+    """The generation and the outlets (with their opening hours), in one cache round
+    trip.
 
-    The schedule is (status, [(weekday, opens, closes)]) per outlet, stored with the
-    generation it was read at and read again from the database when that moved on.
+    The outlets are stored with the generation they were read at, and read again
+    from the database when it has moved on, or after PUBLIC_PAGE_CACHE_SECONDS (so
+    that objects pickled by an older release do not stay).
     """
-    values = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
-    current = values.get(GENERATION_KEY)
-    if current is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        current = cache.get(GENERATION_KEY, 1)
-    stored = values.get(SCHEDULE_KEY)
-    if stored is not None and stored[0] == current:
-        return current, stored[1]
+    values = cache.get_many([GENERATION_KEY, OUTLETS_KEY])
+    generation = values.get(GENERATION_KEY)
+    if generation is None:
+        candidate = fresh_generation()
+        cache.add(GENERATION_KEY, candidate, timeout=None)
+        generation = cache.get(GENERATION_KEY, candidate)
+    stored = values.get(OUTLETS_KEY)
+    if stored is not None and stored[0] == generation:
+        return stored
     Outlet = apps.get_model("outlets", "Outlet")
-    schedule = [
-        (
-            outlet.status,
-            [(h.weekday, h.opens_at, h.closes_at) for h in outlet.opening_hours.all()],
-        )
-        for outlet in Outlet.objects.prefetch_related("opening_hours").order_by("pk")
-    ]
-    cache.set(SCHEDULE_KEY, (current, schedule), timeout=None)
-    return current, schedule
+    outlets = list(Outlet.objects.prefetch_related("opening_hours").order_by("pk"))
+    cache.set(OUTLETS_KEY, (generation, outlets), settings.PUBLIC_PAGE_CACHE_SECONDS)
+    return generation, outlets
 
 
-def open_now_signature(schedule, moment):
-    """Which outlets are open at the moment, as a string of 0s and 1s."""
-    weekday, time = moment.weekday(), moment.time()
-    return "".join(
-        "1"
-        if status == "open"
-        and any(
-            day == weekday and opens <= time < closes for day, opens, closes in hours
-        )
-        else "0"
-        for status, hours in schedule
-    )
+def cache_directives(response):
+    """The Cache-Control directive names of the response, in lower case."""
+    return {
+        directive.split("=", 1)[0].strip().lower()
+        for directive in cc_delim_re.split(response.get("Cache-Control", ""))
+        if directive.strip()
+    }
 
 
 class PublicPageCacheMiddleware:
@@ -113,30 +230,30 @@ class PublicPageCacheMiddleware:
             and request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and "messages" not in request.COOKIES
-            and not request.path.startswith(UNCACHED_PREFIXES)
         )
 
     @staticmethod
     def is_cacheable_response(response):
+        """Only a response whose view did not mark it private (see private_page) is
+        stored, so only such a response is ever served."""
         return (
             response.status_code == 200
             and not response.streaming
             and not response.cookies
-            and "private" not in response.get("Cache-Control", "")
-            and "no-store" not in response.get("Cache-Control", "")
+            and not cache_directives(response) & {"private", "no-store"}
         )
 
     @staticmethod
     def key_for(request):
-        current, schedule = current_state()
+        generation, outlets = current_state()
         now = timezone.localtime()
         gzip = "gzip" in request.headers.get("Accept-Encoding", "")
         address = hashlib.md5(
             f"{request.get_host()}{request.get_full_path()}".encode(),
             usedforsecurity=False,
         ).hexdigest()
-        signature = open_now_signature(schedule, now)
-        return f"public-page:{current}:{now.date()}:{signature}:{int(gzip)}:{address}"
+        open_now = "".join("1" if o.is_open_at(now) else "0" for o in outlets)
+        return f"public-page:{generation}:{now.date()}:{open_now}:{int(gzip)}:{address}"
 
 
 @checks.register(checks.Tags.caches, deploy=True)

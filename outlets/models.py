@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import whatsapp_validator
 from products import images
-from products.models import Kelurahan, Product
+from products.models import Decided, Kelurahan, Product
 
 
 class Agency(models.Model):
@@ -295,6 +295,10 @@ class OpeningHours(models.Model):
 
 
 class DisplayQuerySet(models.QuerySet):
+    def waiting(self):
+        """Requests waiting for a staff decision."""
+        return self.filter(status=Display.Status.REQUESTED)
+
     def open(self):
         """Requests still waiting and approved displays not yet ended."""
         return self.filter(status__in=Display.OPEN_STATUSES)
@@ -385,9 +389,10 @@ class DisplayQuerySet(models.QuerySet):
         )
 
 
-class Display(models.Model):
+class Display(Decided):
     """A product at an outlet: asked for by its owner or placed by staff, decided by
-    staff of the outlet's agency, shown to residents within its date window."""
+    staff of the outlet's agency (outlets/decisions.py), shown to residents within
+    its date window."""
 
     OPEN_STATUSES = ["requested", "approved"]
     DECIDED_STATUSES = ["approved", "rejected", "ended"]
@@ -416,6 +421,15 @@ class Display(models.Model):
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled by the owner")
         ENDED = "ended", _("Ended")
+
+    # Staff approve, reject or end; the owner cancels a request.
+    DECISIONS = {
+        Status.APPROVED: {Status.REQUESTED},
+        Status.REJECTED: {Status.REQUESTED},
+        Status.ENDED: {Status.APPROVED},
+        Status.CANCELLED: {Status.REQUESTED},
+    }
+    REASON_REQUIRED = frozenset([Status.REJECTED])
 
     outlet = models.ForeignKey(
         Outlet,
@@ -579,39 +593,90 @@ class Display(models.Model):
             and (self.ends_on is None or self.ends_on >= on_date)
         )
 
+    def place_window(self):
+        """(first day, last day or None when open-ended) of the days the display, as
+        it stands, takes a place; None when it takes none (not approved)."""
+        if self.status != self.Status.APPROVED or self.starts_on is None:
+            return None
+        return self.starts_on, self.ends_on
+
+    @staticmethod
+    def spans_newly_taken(window, held, since):
+        """The parts of the window (see place_window) outside the held window (None
+        when nothing was held) and not before the day since: a list of (first day,
+        last day or None when open-ended)."""
+        if window is None:
+            return []
+        first, last = max(window[0], since), window[1]
+        if held is None:
+            spans = [(first, last)]
+        else:
+            held_first, held_last = held
+            day = datetime.timedelta(days=1)
+            before = held_first - day
+            spans = [(first, before if last is None else min(last, before))]
+            if held_last is not None:
+                spans.append((max(first, held_last + day), last))
+        return [(a, b) for a, b in spans if b is None or a <= b]
+
     @classmethod
     def check_capacity(cls, outlet_id, displays):
-        """Refuse (ValidationError) displays of the outlet, as about to be saved, that
-        would put more approved displays on show than the outlet's capacity.
+        """Refuse (ValidationError "outlet_full") displays of the outlet, as about to
+        be saved, that would put more approved displays on show on some day than the
+        outlet's capacity.
 
-        Each display newly taking a place is checked on its first day (today for one
-        that started already). The outlet row is locked (SELECT … FOR UPDATE) so that
+        The rule: on no day that a display newly takes a place may the approved
+        displays on show outnumber the places. "Newly" is against the display's
+        stored row: the days it held a place already (approved at this outlet) are
+        not checked again, so that an outlet over its capacity (staff lowered it)
+        can still shorten or edit its displays, while a new approval, a later or
+        removed last day or an earlier first day has its added days checked. Past
+        days are never checked. The count only rises on a day a display starts, so
+        the days checked are the first day of each newly taken span (today for one
+        started already) and every start of another approved display within it.
+
+        The displays count as they are about to be saved, in place of their stored
+        rows (a row deleted on the outlet page comes as Display(pk=…,
+        status=CANCELLED)). The outlet row is locked (SELECT … FOR UPDATE) so that
         two staff members approving at once are counted one after the other; call it
         inside the transaction that saves the displays to keep the lock until then.
         """
         today = timezone.localdate()
         with transaction.atomic():
             outlet = Outlet.objects.select_for_update().get(pk=outlet_id)
-            ids = [display.pk for display in displays if display.pk]
+            passed = {display.pk for display in displays if display.pk}
+            # One query: the outlet's approved displays not yet ended, and the
+            # stored rows of the displays passed (to tell what they held).
+            places = cls.objects.filter(
+                outlet_id=outlet_id, status=cls.Status.APPROVED
+            ).not_ended(today)
+            rows_passed = cls.objects.filter(pk__in=passed)
+            stored = (places | rows_passed).only(
+                "outlet_id", "status", "starts_on", "ends_on"
+            )
+            held = {}
+            planned = list(displays)
+            for row in stored:
+                if row.pk in passed:
+                    if row.outlet_id == outlet_id:
+                        held[row.pk] = row.place_window()
+                else:
+                    planned.append(row)
+            starts = {other.starts_on for other in planned if other.place_window()}
+
+            days = set()
             for display in displays:
-                if display.status != cls.Status.APPROVED or display.starts_on is None:
-                    continue
-                day = max(display.starts_on, today)
-                if not display.takes_place(day):
-                    continue
-                if (
-                    display.pk
-                    and cls.objects.filter(pk=display.pk, outlet_id=outlet_id)
-                    .current(day)
-                    .exists()
-                ):
-                    continue  # it holds its place already
-                taken = (
-                    cls.objects.filter(outlet_id=outlet_id)
-                    .current(day)
-                    .exclude(pk__in=ids)
-                    .count()
-                ) + sum(1 for other in displays if other.takes_place(day))
+                window, was_held = display.place_window(), held.get(display.pk)
+                for first, last in cls.spans_newly_taken(window, was_held, today):
+                    days.add(first)
+                    days.update(
+                        start
+                        for start in starts
+                        if first < start and (last is None or start <= last)
+                    )
+
+            for day in sorted(days):
+                taken = sum(1 for other in planned if other.takes_place(day))
                 if taken > outlet.display_capacity:
                     params = {
                         "outlet": outlet.name,
@@ -630,20 +695,11 @@ class Display(models.Model):
                         )
                     raise ValidationError(message, code="outlet_full", params=params)
 
-    def approve(self, by, starts_on, ends_on=None, reason=""):
-        """Approve the display for the date window as the staff member's decision;
-        ValidationError when the outlet has no free place."""
-        self.status = self.Status.APPROVED
-        self.starts_on = starts_on
-        self.ends_on = ends_on
+    def record_decision(self, status, by=None, reason=""):
+        """Record the status staff (or the owner, cancelling) decided, who and when
+        (not yet saved); called by products.decisions.decide()."""
+        self.status = status
         self.decision_reason = reason
-        self.record_decision(by)
-        self.check_product_is_public()
-        self.save()
-
-    def record_decision(self, by):
-        """Note the staff member whose status change decided the display, and when
-        (not yet saved)."""
         self.decided_by = by
         self.decided_at = timezone.now()
 

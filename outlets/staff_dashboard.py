@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from products.admin import WaitingQueueFilter, count_of
-from products.models import Business, Category, Kecamatan, Product
+from products.models import Business, Category, Kecamatan, Product, ProposedChange
 
 from .admin import waiting_list_url
 from .models import Display, Outlet
@@ -211,7 +211,7 @@ def waiting_queue_url(model):
 
 
 def review_queue(title, model, waiting):
-    item = oldest(model.objects.filter(status=model.Status.PENDING))
+    item = oldest(model.objects.waiting())
     return Queue(
         title=title,
         oldest=item,
@@ -224,10 +224,9 @@ def review_queue(title, model, waiting):
 
 def display_queue(user, waiting):
     item = oldest(
-        Display.objects.filter(
-            status=Display.Status.REQUESTED,
-            outlet__in=Outlet.objects.managed_by(user),
-        ).select_related("product", "outlet")
+        Display.objects.waiting()
+        .filter(outlet__in=Outlet.objects.managed_by(user))
+        .select_related("product", "outlet")
     )
     return Queue(
         title=_("Oldest display request"),
@@ -311,6 +310,14 @@ def staff_dashboard(request):
             summary_charts, queue = review_summary(summary)
             charts += summary_charts
             queues.append(queue)
+    if user.has_perm("products.view_proposedchange"):
+        queues.append(
+            review_queue(
+                _("Oldest proposed change awaiting review"),
+                ProposedChange,
+                ProposedChange.objects.waiting().count(),
+            )
+        )
     if user.has_perm("outlets.view_display"):
         may_open_outlets = user.has_perm("outlets.view_outlet")
         outlets = [

@@ -2,6 +2,7 @@ import segno
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -23,6 +24,8 @@ from django.views.generic import (
 
 from products.models import Business, Category, Product
 
+from . import decisions
+from .caching import private_page
 from .forms import ALREADY_OPEN, DisplayRequestForm, display_refusal
 from .models import Display, Outlet
 
@@ -155,11 +158,13 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
+@private_page
 def health(request):
     """A load balancer's liveness probe; also the benchmarks' trivial-view ceiling."""
     return HttpResponse("ok", content_type="text/plain")
 
 
+@private_page
 class DashboardView(LoginRequiredMixin, TemplateView):
     """A signed-in owner sees what needs their action, their businesses, products
     and display requests at a glance; nobody sees another owner's."""
@@ -211,6 +216,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         )
 
 
+@private_page
 class DisplayListView(LoginRequiredMixin, ListView):
     """A signed-in owner sees the display requests of their own products, grouped by
     where they stand, with dates and the staff's reasons."""
@@ -238,6 +244,7 @@ class DisplayListView(LoginRequiredMixin, ListView):
         )
 
 
+@private_page
 class DisplayCreateView(LoginRequiredMixin, CreateView):
     """A signed-in owner asks for a place at an outlet for one of their own approved
     products of a verified business; another owner's product is a 404, and a product
@@ -282,6 +289,7 @@ class DisplayCreateView(LoginRequiredMixin, CreateView):
         return response
 
 
+@private_page
 class DisplayCancelView(LoginRequiredMixin, UpdateView):
     """A signed-in owner withdraws one of their own requests while it awaits a
     decision; another owner's request is a 404."""
@@ -296,13 +304,10 @@ class DisplayCancelView(LoginRequiredMixin, UpdateView):
         )
 
     def form_valid(self, form):
-        # A conditional update: staff may have decided since the page was shown.
-        cancelled = Display.objects.filter(
-            pk=self.object.pk, status=Display.Status.REQUESTED
-        ).update(status=Display.Status.CANCELLED, updated_at=timezone.now())
-        if cancelled:
-            messages.success(self.request, _("Your request was cancelled."))
-        else:
+        try:
+            # Refused when staff decided since the page was shown.
+            decisions.cancel_display(self.object, by=self.request.user)
+        except ValidationError:
             messages.error(
                 self.request,
                 _(
@@ -310,4 +315,6 @@ class DisplayCancelView(LoginRequiredMixin, UpdateView):
                     "cannot be cancelled."
                 ),
             )
+        else:
+            messages.success(self.request, _("Your request was cancelled."))
         return redirect(self.success_url)

@@ -4,10 +4,10 @@ from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
@@ -17,9 +17,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.emails import notify_after_commit
 
-from . import images
-from .emails import notify_owner_of_hand_over, notify_owner_of_review
-from .forms import StoredFilesForm
+from . import decisions, images
+from .emails import notify_owner_of_hand_over
+from .forms import StoredFilesForm, VersionedForm
 from .models import (
     Business,
     Category,
@@ -28,6 +28,7 @@ from .models import (
     Kelurahan,
     Product,
     ProductPhoto,
+    ProposedChange,
 )
 from .resources import BusinessResource, ProductResource
 from .templatetags.catalogue import rupiah
@@ -87,20 +88,30 @@ class ReencodedImageForm(StoredFilesForm):
         return super().save(commit)
 
 
-class StatusTrailAdminForm(forms.ModelForm):
-    """Refuses a rejection without the reason the owner will read."""
+class DecisionForm(VersionedForm):
+    """The admin form of an object whose status is decided (a Decided model): it
+    refuses to save over a colleague's change (VersionedForm), and a changed status
+    must be a decision allowed from the stored one, with a reason where one is
+    required (decisions.check_decision); the save goes through the decision path
+    (DecisionAdmin)."""
+
+    reason_field = "status_reason"
 
     def clean(self):
         cleaned_data = super().clean()
-        rejected = self._meta.model.Status.REJECTED
-        if cleaned_data.get("status") == rejected and not cleaned_data.get(
-            "status_reason"
-        ):
-            self.add_error("status_reason", _("Tell the owner why when rejecting."))
+        status = cleaned_data.get("status")
+        if status and "status" in self.changed_data:
+            try:
+                decisions.check_decision(
+                    self.instance, status, cleaned_data.get(self.reason_field) or ""
+                )
+            except ValidationError as error:
+                field = self.reason_field if error.code == "reason_required" else None
+                self.add_error(field or "status", error)
         return cleaned_data
 
 
-class BusinessAdminForm(StatusTrailAdminForm, ReencodedImageForm):
+class BusinessAdminForm(DecisionForm, ReencodedImageForm):
     image_setters = {"logo": "set_logo"}
 
 
@@ -112,25 +123,50 @@ class RejectionForm(forms.Form):
     )
 
 
+def site_url(request):
+    """This site's address ("https://host/"), for the links in emails."""
+    return request.build_absolute_uri("/")
+
+
+def decide_selected(modeladmin, request, queryset, decision, message, **kwargs):
+    """Apply decision (a function of products/decisions.py or outlets/decisions.py)
+    to every selected object, all or nothing: one refusal (a full outlet, a
+    colleague's change) rolls every one back and is reported. message(count) is
+    what the staff member is told afterwards."""
+    try:
+        count = decisions.decide_all(
+            queryset, decision, by=request.user, site_url=site_url(request), **kwargs
+        )
+    except ValidationError as error:
+        modeladmin.message_user(
+            request,
+            _("Nothing was changed: %(error)s") % {"error": " ".join(error.messages)},
+            messages.ERROR,
+        )
+        return
+    modeladmin.message_user(request, message(count))
+
+
 def reject_with_reason(modeladmin, request, queryset, reject, message):
     """An admin action rejecting every object of queryset (those awaiting a decision)
     for a reason typed on a confirmation page, like Django's delete_selected.
 
     The first request shows the page; its form posts back with "post" and the reason.
-    reject(obj, reason) records and saves one rejection; message(count) is what the
-    staff member is told afterwards. An empty reason shows the page again.
+    reject is the decision function; message(count) is what the staff member is
+    told afterwards. An empty reason shows the page again.
     """
     opts = modeladmin.model._meta
     if "post" in request.POST:
         form = RejectionForm(request.POST)
         if form.is_valid():
-            count = 0
-            with transaction.atomic():
-                for obj in queryset:
-                    reject(obj, form.cleaned_data["reason"])
-                    count += 1
-            modeladmin.message_user(request, message(count))
-            return None
+            return decide_selected(
+                modeladmin,
+                request,
+                queryset,
+                reject,
+                message,
+                reason=form.cleaned_data["reason"],
+            )
     else:
         form = RejectionForm()
     queryset = list(queryset)
@@ -166,16 +202,12 @@ class WaitingQueueFilter(admin.SimpleListFilter):
     title = _("queue")
     parameter_name = "queue"
 
-    def __init__(self, request, params, model, model_admin):
-        self.waiting_status = model_admin.waiting_status
-        super().__init__(request, params, model, model_admin)
-
     def lookups(self, request, model_admin):
         return [("waiting", _("Waiting for a decision, oldest first"))]
 
     def queryset(self, request, queryset):
         if self.value() == "waiting":
-            return queryset.filter(status=self.waiting_status)
+            return queryset.waiting()
         return queryset
 
 
@@ -252,58 +284,39 @@ class HistoryLogAdmin(admin.ModelAdmin):
         return False
 
 
-class StatusTrailAdmin(RecordedHistoryAdmin, WaitingQueueAdmin):
+class DecisionAdmin(RecordedHistoryAdmin, WaitingQueueAdmin):
+    """Admin of a Decided model: a status changed in the change form is saved
+    through the decision path, decide(obj, status, by=…, reason=…, site_url=…)."""
+
+    form = DecisionForm
+    decide = staticmethod(decisions.review)
+
+    def save_model(self, request, obj, form, change):
+        reason = getattr(obj, form.reason_field)
+        if change and "status" in form.changed_data:
+            self.decide(
+                obj,
+                obj.status,
+                by=request.user,
+                reason=reason,
+                site_url=site_url(request),
+            )
+            return
+        if not change and obj.status != self.model._meta.get_field("status").default:
+            # Created with its decision already made (e.g. placed by staff).
+            obj.record_decision(obj.status, by=request.user, reason=reason)
+        super().save_model(request, obj, form, change)
+
+
+class StatusTrailAdmin(DecisionAdmin):
     """Admin of a StatusTrail model: records who changed the status, and when."""
 
-    form = StatusTrailAdminForm
     trail_fields = [
         "status_changed_by",
         "status_changed_at",
         "created_at",
         "updated_at",
     ]
-    status_update_fields = [
-        "status",
-        "status_reason",
-        "status_changed_at",
-        "status_changed_by",
-        "updated_at",
-    ]
-
-    def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data:
-            obj.set_status(obj.status, by=request.user, reason=obj.status_reason)
-        super().save_model(request, obj, form, change)
-        if "status" in form.changed_data:
-            notify_after_commit(request, notify_owner_of_review, obj)
-
-    def set_status_of(self, request, queryset, status):
-        """Give each object of queryset the status, recorded as the user's decision."""
-        changed = 0
-        for obj in queryset:
-            obj.set_status(status, by=request.user)
-            obj.save(update_fields=self.status_update_fields)
-            notify_after_commit(request, notify_owner_of_review, obj)
-            changed += 1
-        return changed
-
-    def reject_pending(self, request, queryset, message):
-        """Reject the objects of queryset awaiting a decision, for a reason asked for
-        on a confirmation page (see reject_with_reason)."""
-        rejected = self.model.Status.REJECTED
-
-        def reject(obj, reason):
-            obj.set_status(rejected, by=request.user, reason=reason)
-            obj.save(update_fields=self.status_update_fields)
-            notify_after_commit(request, notify_owner_of_review, obj)
-
-        return reject_with_reason(
-            self,
-            request,
-            queryset.filter(status=self.model.Status.PENDING),
-            reject,
-            message,
-        )
 
 
 @admin.register(Kecamatan)
@@ -409,6 +422,7 @@ class BusinessAdmin(ImportExportMixin, StatusTrailAdmin):
             _("Verification"),
             {
                 "fields": [
+                    "drawn_version",
                     "status",
                     "status_reason",
                     "status_changed_by",
@@ -496,19 +510,19 @@ class BusinessAdmin(ImportExportMixin, StatusTrailAdmin):
         permissions=["change"],
     )
     def verify(self, request, queryset):
-        count = self.set_status_of(
+        decide_selected(
+            self,
             request,
-            queryset.filter(status=Business.Status.PENDING),
-            Business.Status.VERIFIED,
-        )
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d business verified.",
-                "%(count)d businesses verified.",
-                count,
-            )
-            % {"count": count},
+            queryset.waiting(),
+            decisions.verify_business,
+            lambda count: (
+                ngettext(
+                    "%(count)d business verified.",
+                    "%(count)d businesses verified.",
+                    count,
+                )
+                % {"count": count}
+            ),
         )
 
     @admin.action(
@@ -518,9 +532,11 @@ class BusinessAdmin(ImportExportMixin, StatusTrailAdmin):
         permissions=["change"],
     )
     def reject(self, request, queryset):
-        return self.reject_pending(
+        return reject_with_reason(
+            self,
             request,
-            queryset,
+            queryset.waiting(),
+            decisions.reject_business,
             lambda count: (
                 ngettext(
                     "%(count)d business rejected.",
@@ -576,19 +592,18 @@ class ProductPhotoInline(admin.TabularInline):
 
 
 class CertificationInline(admin.TabularInline):
+    """A product's certificates; one a staff member adds or changes here counts as
+    checked by them (residents see only checked ones)."""
+
     model = Certification
-    fields = ["kind", "number", "valid_until"]
+    fields = ["kind", "number", "valid_until", "verified_at", "verified_by"]
+    readonly_fields = ["verified_at", "verified_by"]
     extra = 0
 
 
 @admin.register(Product)
 class ProductAdmin(ImportExportMixin, StatusTrailAdmin, IndexedSearchAdmin):
     resource_classes = [ProductResource]
-    # set_status() also clears the owner's edits recorded since the last review.
-    status_update_fields = [
-        *StatusTrailAdmin.status_update_fields,
-        "changes_since_review",
-    ]
     list_display = [
         "thumbnail",
         "name",
@@ -635,6 +650,7 @@ class ProductAdmin(ImportExportMixin, StatusTrailAdmin, IndexedSearchAdmin):
             _("Review"),
             {
                 "fields": [
+                    "drawn_version",
                     "status",
                     "status_reason",
                     "status_changed_by",
@@ -657,6 +673,13 @@ class ProductAdmin(ImportExportMixin, StatusTrailAdmin, IndexedSearchAdmin):
             .get_queryset(request)
             .annotate(main_thumbnail=Subquery(main_thumbnail.values("thumbnail")[:1]))
         )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Certification:
+            for certificate_form in formset.forms:
+                if certificate_form.has_changed():
+                    certificate_form.instance.verify(request.user)
+        super().save_formset(request, form, formset, change)
 
     @admin.display(description=_("photo"))
     def thumbnail(self, obj):
@@ -686,19 +709,19 @@ class ProductAdmin(ImportExportMixin, StatusTrailAdmin, IndexedSearchAdmin):
         permissions=["change"],
     )
     def approve(self, request, queryset):
-        count = self.set_status_of(
+        decide_selected(
+            self,
             request,
-            queryset.filter(status=Product.Status.PENDING),
-            Product.Status.APPROVED,
-        )
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d product approved.",
-                "%(count)d products approved.",
-                count,
-            )
-            % {"count": count},
+            queryset.waiting(),
+            decisions.approve_product,
+            lambda count: (
+                ngettext(
+                    "%(count)d product approved.",
+                    "%(count)d products approved.",
+                    count,
+                )
+                % {"count": count}
+            ),
         )
 
     @admin.action(
@@ -706,13 +729,138 @@ class ProductAdmin(ImportExportMixin, StatusTrailAdmin, IndexedSearchAdmin):
         permissions=["change"],
     )
     def reject(self, request, queryset):
-        return self.reject_pending(
+        return reject_with_reason(
+            self,
             request,
-            queryset,
+            queryset.waiting(),
+            decisions.reject_product,
             lambda count: (
                 ngettext(
                     "%(count)d product rejected.",
                     "%(count)d products rejected.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
+
+
+class ProposedChangeForm(DecisionForm):
+    class Meta:
+        model = ProposedChange
+        fields = ["status", "status_reason"]
+
+
+@admin.register(ProposedChange)
+class ProposedChangeAdmin(StatusTrailAdmin):
+    """The queue of changes owners proposed to verified businesses and approved
+    products: staff compare the reviewed and the proposed values, then accept or
+    reject them (with a reason) through the decision path."""
+
+    form = ProposedChangeForm
+    decide = staticmethod(decisions.decide_change)
+    list_display = ["target", "changed", "proposed_by", "created_at", "status"]
+    list_display_links = ["target"]
+    list_filter = [WaitingQueueFilter, "status", "created_at"]
+    list_select_related = ["business", "product", "proposed_by"]
+    search_fields = ["business__name", "product__name"]
+    search_help_text = _("Business or product name.")
+    show_full_result_count = False
+    readonly_fields = [
+        "target_link",
+        "comparison",
+        "proposed_by",
+        *StatusTrailAdmin.trail_fields,
+    ]
+    fieldsets = [
+        (None, {"fields": ["target_link", "proposed_by", "comparison"]}),
+        (
+            _("Decision"),
+            {
+                "fields": [
+                    "drawn_version",
+                    "status",
+                    "status_reason",
+                    "status_changed_by",
+                    "status_changed_at",
+                ]
+            },
+        ),
+        (_("History"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    actions = ["accept", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("business or product"))
+    def target(self, obj):
+        return obj.target
+
+    @admin.display(description=_("business or product"))
+    def target_link(self, obj):
+        target = obj.target
+        meta = target._meta
+        url = reverse(
+            f"admin:{meta.app_label}_{meta.model_name}_change", args=[target.pk]
+        )
+        return format_html('<a href="{}">{}</a>', url, target)
+
+    @admin.display(description=_("changed"))
+    def changed(self, obj):
+        return ", ".join(str(what) for what, _before, _after in obj.comparison())
+
+    @admin.display(description=_("reviewed and proposed values"))
+    def comparison(self, obj):
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
+            obj.comparison(),
+        )
+        return format_html(
+            "<table><thead><tr><th></th><th scope='col'>{}</th><th scope='col'>{}"
+            "</th></tr></thead><tbody>{}</tbody></table>",
+            _("reviewed (public now)"),
+            _("proposed"),
+            rows,
+        )
+
+    @admin.action(
+        description=_("Accept selected proposed changes"), permissions=["change"]
+    )
+    def accept(self, request, queryset):
+        decide_selected(
+            self,
+            request,
+            queryset.waiting(),
+            decisions.accept_change,
+            lambda count: (
+                ngettext(
+                    "%(count)d proposed change accepted.",
+                    "%(count)d proposed changes accepted.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
+
+    @admin.action(
+        description=_("Reject selected proposed changes (with a reason)"),
+        permissions=["change"],
+    )
+    def reject(self, request, queryset):
+        return reject_with_reason(
+            self,
+            request,
+            queryset.waiting(),
+            decisions.reject_change,
+            lambda count: (
+                ngettext(
+                    "%(count)d proposed change rejected.",
+                    "%(count)d proposed changes rejected.",
                     count,
                 )
                 % {"count": count}

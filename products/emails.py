@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from accounts.emails import email_user
 
-from .models import Business, Product
+from .models import Business, Product, ProposedChange
 
 # The statuses a staff review ends in, and the owner's page that shows them.
 DECIDED = {
@@ -45,5 +45,24 @@ def notify_owner_of_hand_over(business, site_url):
         {
             "business": business,
             "list_url": site_url.rstrip("/") + reverse("products:owner_businesses"),
+        },
+    )
+
+
+def notify_owner_of_change_decision(change, site_url):
+    """Email the owner that staff accepted or rejected the change they proposed to
+    a verified business or an approved product, with the reason and a link to
+    their list; returns whether an email went out."""
+    target = change.target
+    owner = target.owner if isinstance(target, Business) else target.business.owner
+    list_name = "owner_businesses" if isinstance(target, Business) else "owner_products"
+    return email_user(
+        owner,
+        "products/email/change_decision",
+        {
+            "change": change,
+            "target": target,
+            "accepted": change.status == ProposedChange.Status.ACCEPTED,
+            "list_url": site_url.rstrip("/") + reverse(f"products:{list_name}"),
         },
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_whatsapp, whatsapp_validator
 
-from . import images
+from . import decisions, images
 from .models import (
     Business,
     Category,
@@ -20,6 +20,7 @@ from .models import (
     Kelurahan,
     Product,
     ProductPhoto,
+    ProposedChange,
 )
 
 SORT_CHOICES = [
@@ -180,8 +181,80 @@ class StoredFilesForm(forms.ModelForm):
         return obj
 
 
-class BusinessForm(StoredFilesForm):
-    """An owner registers or edits their business; the logo is re-encoded."""
+class VersionField(forms.IntegerField):
+    """The version an object had when its form was drawn, sent back hidden; never
+    a change of its own."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data):
+        return False
+
+
+class VersionedForm(forms.ModelForm):
+    """Refuses to save an object that was saved by someone else since the form was
+    drawn (a stale tab, two staff at once): the error names who changed it and when,
+    and what the person entered stays in the form. Unchanged forms (e.g. untouched
+    rows of an inline) are never refused. The check locks the row until the
+    transaction that saves ends."""
+
+    drawn_version = VersionField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["drawn_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        drawn = cleaned_data.get("drawn_version")
+        if self.instance.pk and drawn is not None and self.has_changed():
+            decisions.check_version(self.instance, drawn)
+        return cleaned_data
+
+
+class ReviewedClaimsForm(VersionedForm):
+    """An owner's form of a business or product. Once it is reviewed, a changed
+    claim (the model's REVIEWED_FIELDS, and what save_related_claims() reports) is
+    proposed to staff (ProposedChange) instead of saved; the form shows the values
+    waiting for review. After save(), proposed_change is the change waiting, if
+    any."""
+
+    def __init__(self, *args, proposer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposer = proposer
+        self.proposed_change = None
+        self.pending_change = (
+            self.instance.pending_change() if self.instance.pk else None
+        )
+        if self.pending_change:
+            for name, value in self.pending_change.proposed.items():
+                if name in self.fields:
+                    self.initial[name] = value
+
+    def save_related_claims(self, obj, held):
+        """Save what the form holds beside the object's fields (held: whether its
+        claims wait for review); returns (proposed, reviewed) of what waits."""
+        return {}, {}
+
+    def save(self, commit=True):
+        held = bool(self.instance.pk) and self.instance.is_reviewed
+        proposed, reviewed = self.instance.hold_claim_changes() if held else ({}, {})
+        obj = super().save(commit)
+        related_proposed, related_reviewed = self.save_related_claims(obj, held)
+        if held:
+            self.proposed_change = ProposedChange.objects.propose(
+                obj,
+                {**proposed, **related_proposed},
+                {**reviewed, **related_reviewed},
+                by=self.proposer,
+            )
+        return obj
+
+
+class BusinessForm(ReviewedClaimsForm, StoredFilesForm):
+    """An owner registers or edits their business; the logo is re-encoded. Once
+    verified, a new name, NIB or WhatsApp number waits for staff review."""
 
     stored_file_fields = ["logo"]
 
@@ -229,7 +302,7 @@ class BusinessForm(StoredFilesForm):
         super().__init__(*args, **kwargs)
         self.fields["kelurahan"].empty_label = _("Choose a kelurahan")
         self.initial["logo"] = self.instance.logo or None
-        whatsapp = self.instance.whatsapp
+        whatsapp = self.initial.get("whatsapp") or ""
         if whatsapp.startswith("62"):
             # Shown the way owners write it; stored in the international form.
             self.initial["whatsapp"] = "0" + whatsapp[2:]
@@ -329,9 +402,11 @@ pirt_validator = RegexValidator(r"^\d{15}$", _("A P-IRT number has exactly 15 di
 BPOM_PATTERN = re.compile(r"^(?:BPOM\s*RI\s*)?(MD|ML)\s*(\d{12})$", re.IGNORECASE)
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(ReviewedClaimsForm):
     """An owner adds or edits a product of one of their businesses, with its
-    certificates and photos; nothing is saved unless every file is a good image."""
+    certificates and photos; nothing is saved unless every file is a good image.
+    Once approved, a new name, category or certificate waits for staff review (a
+    certificate removed is removed at once)."""
 
     # Certification kinds this form manages (BPOM NA is left to staff).
     CERTIFICATION_KINDS = [
@@ -386,7 +461,7 @@ class ProductForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, owner, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, proposer=owner, **kwargs)
         businesses = Business.objects.owned_by(owner)
         self.fields["business"].queryset = businesses
         self.fields["business"].empty_label = _("Choose a business")
@@ -401,15 +476,17 @@ class ProductForm(forms.ModelForm):
             self.photo_formset = PhotoFormSet(
                 self.data or None, instance=product, prefix="photo"
             )
-            certificates = {c.kind: c for c in product.certifications.all()}
-            if halal := certificates.get(Certification.Kind.HALAL):
-                self.initial["halal_number"] = halal.number
-                self.initial["halal_valid_until"] = halal.valid_until
-            if pirt := certificates.get(Certification.Kind.PIRT):
-                self.initial["pirt_number"] = pirt.number
+            claims = {c.kind: c.as_claim() for c in product.certifications.all()}
+            if self.pending_change:
+                claims.update(self.pending_change.proposed.get("certifications", {}))
+            if halal := claims.get(Certification.Kind.HALAL):
+                self.initial["halal_number"] = halal["number"]
+                self.initial["halal_valid_until"] = halal["valid_until"]
+            if pirt := claims.get(Certification.Kind.PIRT):
+                self.initial["pirt_number"] = pirt["number"]
             for kind in (Certification.Kind.BPOM_MD, Certification.Kind.BPOM_ML):
-                if bpom := certificates.get(kind):
-                    self.initial["bpom_number"] = bpom.number
+                if bpom := claims.get(kind):
+                    self.initial["bpom_number"] = bpom["number"]
             # The reviewed state, to tell staff what an edit changes.
             self.reviewed_values = (
                 product.public_values()
@@ -486,22 +563,43 @@ class ProductForm(forms.ModelForm):
             entered[kind] = (bpom, None)
         return entered
 
+    def save_related_claims(self, product, held):
+        """Save the certificates entered: a removed one goes at once; a new or
+        changed one is saved unchecked, or, once the product is approved, waits
+        for review with the checked one still shown."""
+        entered = {
+            kind: {
+                "number": number,
+                "valid_until": valid_until.isoformat() if valid_until else None,
+            }
+            for kind, (number, valid_until) in self.certifications().items()
+        }
+        stored = {c.kind: c for c in product.certifications.all()}
+        proposed, reviewed = {}, {}
+        for kind in self.CERTIFICATION_KINDS:
+            claim, certificate = entered.get(kind), stored.get(kind)
+            if claim == (certificate.as_claim() if certificate else None):
+                continue
+            if claim is None:
+                certificate.delete()
+            elif held:
+                proposed[kind] = claim
+                reviewed[kind] = certificate.as_claim() if certificate else None
+            else:
+                certificate = certificate or Certification(product=product, kind=kind)
+                certificate.number = claim["number"]
+                certificate.valid_until = claim["valid_until"]
+                certificate.verified_at = certificate.verified_by = None
+                certificate.save()
+        if not proposed:
+            return {}, {}
+        return {"certifications": proposed}, {"certifications": reviewed}
+
     @transaction.atomic
     def save(self, commit=True):
         """Save the product, its certificates, photo details and new photos in one
         transaction; photo files written by a failed save are removed again."""
         product = super().save()
-        entered = self.certifications()
-        for kind in self.CERTIFICATION_KINDS:
-            if kind in entered:
-                number, valid_until = entered[kind]
-                Certification.objects.update_or_create(
-                    product=product,
-                    kind=kind,
-                    defaults={"number": number, "valid_until": valid_until},
-                )
-            else:
-                Certification.objects.filter(product=product, kind=kind).delete()
         next_position = 0
         if self.photo_formset is not None:
             self.photo_formset.save()

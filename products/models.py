@@ -1,3 +1,4 @@
+import datetime
 from functools import partial, reduce
 from operator import add
 
@@ -26,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -149,7 +151,101 @@ class Category(RenameTracking, models.Model):
         return f"{reverse('products:list')}?kategori={self.slug}"
 
 
-class StatusTrail(models.Model):
+class Decided(models.Model):
+    """A model whose status staff or owners decide, only through a decision function
+    (products/decisions.py, outlets/decisions.py), and whose edits are counted.
+
+    DECISIONS maps each status to the statuses it may be decided from;
+    REASON_REQUIRED lists the statuses that need a reason for the owner. `version`
+    counts saved changes: a form drawn at one version refuses to save over a later
+    one (VersionedForm). A plain save() that changes the status raises.
+    """
+
+    DECISIONS = {}
+    REASON_REQUIRED = frozenset()
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            stored = getattr(self, "_stored_status", None)
+            if (
+                stored is not None
+                and self.status != stored
+                and not getattr(self, "_deciding", False)
+            ):
+                raise RuntimeError(
+                    f"{type(self).__name__} #{self.pk}: a status changes only "
+                    "through a decision function."
+                )
+            self.version += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
+        try:
+            super().save(*args, **kwargs)
+        except Exception:
+            if not self._state.adding:
+                self.version -= 1
+            raise
+        self._stored_status = self.status
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The status as stored, to tell a decision from an edit (and for the page
+        # cache: whether the object was public before the change).
+        instance._stored_status = instance.__dict__.get("status")
+        return instance
+
+
+class ReviewedClaims:
+    """The fields of REVIEWED_FIELDS are claims the city vouches for once the object
+    is reviewed: an owner's edit to them becomes a ProposedChange, and the reviewed
+    values stay until staff accept it."""
+
+    REVIEWED_FIELDS = []
+
+    @property
+    def is_reviewed(self):
+        raise NotImplementedError
+
+    def claim_attnames(self):
+        return {
+            name: self._meta.get_field(name).attname for name in self.REVIEWED_FIELDS
+        }
+
+    def hold_claim_changes(self):
+        """Put back the stored value of each claim this unsaved edit changes.
+        Returns (proposed, reviewed): {field: value} of what the edit proposed and
+        of what is stored, as JSON values."""
+        attnames = self.claim_attnames()
+        stored = (
+            type(self)._base_manager.filter(pk=self.pk).values(*attnames.values()).get()
+        )
+        proposed, reviewed = {}, {}
+        for name, attname in attnames.items():
+            if getattr(self, attname) != stored[attname]:
+                proposed[name] = getattr(self, attname)
+                reviewed[name] = stored[attname]
+                setattr(self, attname, stored[attname])
+        return proposed, reviewed
+
+    def apply_proposal(self, proposed, by):
+        """Take the proposed values of a change staff accepted (not yet saved)."""
+        for name, attname in self.claim_attnames().items():
+            if name in proposed:
+                setattr(self, attname, proposed[name])
+
+    def pending_change(self):
+        """The owner's proposed change waiting for review, or None."""
+        return self.proposed_changes.waiting().first()
+
+
+class StatusTrail(Decided):
     """Who last changed the review status, when and why (the reason the owner sees)."""
 
     status_reason = models.TextField(
@@ -176,8 +272,9 @@ class StatusTrail(models.Model):
     class Meta:
         abstract = True
 
-    def set_status(self, status, by=None, reason=""):
-        """Record a review decision on this object (not yet saved)."""
+    def record_decision(self, status, by=None, reason=""):
+        """Record a review decision on this object (not yet saved); called by
+        decisions.decide()."""
         self.status = status
         self.status_reason = reason
         self.status_changed_at = timezone.now()
@@ -185,6 +282,10 @@ class StatusTrail(models.Model):
 
 
 class BusinessQuerySet(models.QuerySet):
+    def waiting(self):
+        """Businesses waiting for a verification decision."""
+        return self.filter(status=Business.Status.PENDING)
+
     def verified(self):
         return self.filter(status=Business.Status.VERIFIED)
 
@@ -196,7 +297,7 @@ class BusinessQuerySet(models.QuerySet):
         return self.filter(assisted_registration=True, owner__isnull=True)
 
 
-class Business(RenameTracking, StatusTrail):
+class Business(RenameTracking, ReviewedClaims, StatusTrail):
     """A UMKM: a micro, small or medium enterprise and its owner."""
 
     class Size(models.TextChoices):
@@ -275,6 +376,16 @@ class Business(RenameTracking, StatusTrail):
         _("handed over to the owner at"), null=True, blank=True
     )
 
+    # Staff verify or reject (also revoke or reconsider); the owner resubmits.
+    DECISIONS = {
+        Status.VERIFIED: {Status.PENDING, Status.REJECTED},
+        Status.REJECTED: {Status.PENDING, Status.VERIFIED},
+        Status.PENDING: {Status.REJECTED},
+    }
+    REASON_REQUIRED = frozenset([Status.REJECTED])
+    # Claims the city vouches for: an owner's change to them waits for review.
+    REVIEWED_FIELDS = ["name", "nib", "whatsapp"]
+
     objects = BusinessQuerySet.as_manager()
     # Every saved change, with the staff member or owner who made it (the admin's
     # History page); never edited. bulk_create() and update() are not recorded.
@@ -312,6 +423,10 @@ class Business(RenameTracking, StatusTrail):
 
     def get_absolute_url(self):
         return reverse("products:business", kwargs={"slug": self.slug})
+
+    @property
+    def is_reviewed(self):
+        return self.status == self.Status.VERIFIED
 
     def register_for_owner(self, by):
         """Mark the business as registered by the staff member on the owner's behalf
@@ -351,6 +466,10 @@ class Business(RenameTracking, StatusTrail):
 
 
 class ProductQuerySet(models.QuerySet):
+    def waiting(self):
+        """Products waiting for a review decision."""
+        return self.filter(status=Product.Status.PENDING)
+
     def public(self):
         """Products residents may see: approved, of a verified business."""
         return self.filter(
@@ -448,12 +567,13 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(business__owner=user)
 
     def halal(self, on_date=None):
-        """Products with a halal certificate valid on the date (today by default)."""
+        """Products with a checked halal certificate valid on the date (today by
+        default)."""
         return self.filter(
             Exists(
-                Certification.objects.valid(on_date).filter(
-                    product=OuterRef("pk"), kind=Certification.Kind.HALAL
-                )
+                Certification.objects.verified()
+                .valid(on_date)
+                .filter(product=OuterRef("pk"), kind=Certification.Kind.HALAL)
             )
         )
 
@@ -468,7 +588,7 @@ class ProductQuerySet(models.QuerySet):
         )
 
 
-class Product(StatusTrail):
+class Product(ReviewedClaims, StatusTrail):
     """A product of a business, shown to residents once staff approve it."""
 
     # Fields whose change makes search_vector stale (names and attnames).
@@ -487,6 +607,16 @@ class Product(StatusTrail):
     SUBMITTABLE = frozenset([Status.DRAFT, Status.REJECTED, Status.WITHDRAWN])
     WITHDRAWABLE = frozenset([Status.PENDING, Status.APPROVED])
     DELETABLE = frozenset([Status.DRAFT, Status.REJECTED, Status.WITHDRAWN])
+    DECISIONS = {
+        Status.APPROVED: {Status.DRAFT, Status.PENDING, Status.REJECTED},
+        Status.REJECTED: {Status.PENDING, Status.APPROVED},
+        Status.PENDING: SUBMITTABLE,
+        Status.WITHDRAWN: WITHDRAWABLE,
+    }
+    REASON_REQUIRED = frozenset([Status.REJECTED])
+    # Claims the city vouches for (with the certificates): an owner's change to
+    # them waits for review. Price, unit, description and photos stay live.
+    REVIEWED_FIELDS = ["name", "category"]
 
     business = models.ForeignKey(
         Business,
@@ -615,10 +745,31 @@ class Product(StatusTrail):
             data["image"] = image
         return data
 
-    def set_status(self, status, by=None, reason=""):
+    def record_decision(self, status, by=None, reason=""):
         """Record a status change; the changes it reviews are no longer pending."""
-        super().set_status(status, by=by, reason=reason)
+        super().record_decision(status, by=by, reason=reason)
         self.changes_since_review = {}
+
+    @property
+    def is_reviewed(self):
+        return self.status == self.Status.APPROVED
+
+    def apply_proposal(self, proposed, by):
+        """Take the proposed name, category and certificates (as checked by the
+        staff member who accepted them); not yet saved, but the certificates are."""
+        super().apply_proposal(proposed, by)
+        for kind, claim in proposed.get("certifications", {}).items():
+            if claim is None:
+                self.certifications.filter(kind=kind).delete()
+                continue
+            certificate = self.certifications.filter(kind=kind).first() or (
+                Certification(product=self, kind=kind)
+            )
+            certificate.number = claim["number"]
+            certificate.valid_until = claim["valid_until"]
+            certificate.verify(by)
+            certificate.full_clean(exclude=["product"])
+            certificate.save()
 
     @property
     def is_public(self):
@@ -751,6 +902,10 @@ class CertificationQuerySet(models.QuerySet):
         on_date = on_date or timezone.localdate()
         return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on_date))
 
+    def verified(self):
+        """Certificates a Verifikator checked: the only ones residents are shown."""
+        return self.filter(verified_at__isnull=False)
+
 
 class Certification(models.Model):
     """A licence or certificate of a product: halal, P-IRT or BPOM registration."""
@@ -776,6 +931,25 @@ class Certification(models.Model):
         blank=True,
         help_text=_("Leave empty if the certificate does not expire."),
     )
+    verified_at = models.DateTimeField(
+        _("verified at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When a Verifikator checked the certificate; until then it is "
+            "not shown to residents."
+        ),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
 
     objects = CertificationQuerySet.as_manager()
 
@@ -795,3 +969,171 @@ class Certification(models.Model):
     def is_valid(self, on_date=None):
         on_date = on_date or timezone.localdate()
         return self.valid_until is None or self.valid_until >= on_date
+
+    def verify(self, by):
+        """Record that the staff member checked the certificate (not yet saved)."""
+        self.verified_by = by
+        self.verified_at = timezone.now()
+
+    def as_claim(self):
+        """The number and expiry the certificate claims, as JSON values."""
+        return {
+            "number": self.number,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+        }
+
+
+class ProposedChangeQuerySet(models.QuerySet):
+    def waiting(self):
+        """Changes waiting for a staff decision."""
+        return self.filter(status=ProposedChange.Status.PENDING)
+
+    def propose(self, target, proposed, reviewed, by):
+        """Make proposed ({field: value}, with the reviewed values) the change of
+        target (a business or product) waiting for review, replacing the one
+        waiting; nothing proposed withdraws it. Returns the change or None."""
+        target_field = target._meta.model_name
+        with transaction.atomic():
+            waiting = (
+                self.select_for_update().waiting().filter(**{target_field: target})
+            ).first()
+            if not proposed:
+                if waiting:
+                    waiting.delete()
+                return None
+            change = waiting or self.model(**{target_field: target})
+            change.proposed = proposed
+            change.reviewed = reviewed
+            change.proposed_by = by
+            change.save()
+            return change
+
+
+class ProposedChange(StatusTrail):
+    """An owner's change to a claim the city vouches for (a verified business's name,
+    NIB or WhatsApp number; an approved product's name, category or certificates):
+    the reviewed values stay public until staff accept it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    DECISIONS = {
+        Status.ACCEPTED: {Status.PENDING},
+        Status.REJECTED: {Status.PENDING},
+    }
+    REASON_REQUIRED = frozenset([Status.REJECTED])
+
+    business = models.ForeignKey(
+        Business,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="proposed_changes",
+        verbose_name=_("business"),
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="proposed_changes",
+        verbose_name=_("product"),
+    )
+    proposed = models.JSONField(
+        _("proposed values"),
+        default=dict,
+        help_text=_("Each changed field with its proposed value."),
+    )
+    reviewed = models.JSONField(
+        _("reviewed values"),
+        default=dict,
+        help_text=_("Each changed field with its value when the change was proposed."),
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING
+    )
+
+    objects = ProposedChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("proposed change")
+        verbose_name_plural = _("proposed changes")
+        indexes = [
+            models.Index(
+                fields=["status", "created_at"], name="proposal_status_created"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(business__isnull=True) ^ Q(product__isnull=True),
+                name="proposal_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["business"],
+                condition=Q(status="pending"),
+                name="proposal_one_pending_per_business",
+            ),
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(status="pending"),
+                name="proposal_one_pending_per_product",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Proposed change #%(pk)s") % {"pk": self.pk})
+
+    @property
+    def target(self):
+        """The business or product the change is for."""
+        return self.business if self.business_id else self.product
+
+    def comparison(self):
+        """[(what, reviewed, proposed)] as text, one row per changed claim."""
+        model = type(self.target)
+        rows = []
+        for name, after in self.proposed.items():
+            before = self.reviewed.get(name)
+            if name == "certifications":
+                for kind, claim in after.items():
+                    rows.append(
+                        (
+                            Certification.Kind(kind).label,
+                            claim_text((before or {}).get(kind)),
+                            claim_text(claim),
+                        )
+                    )
+                continue
+            field = model._meta.get_field(name)
+            if field.is_relation:
+                names = dict(
+                    field.related_model.objects.filter(
+                        pk__in=[before, after]
+                    ).values_list("pk", "name")
+                )
+                before, after = names.get(before, before), names.get(after, after)
+            rows.append((field.verbose_name, before or "", after or ""))
+        return rows
+
+
+def claim_text(claim):
+    """A certificate claim ({"number", "valid_until"} or None) as text for staff."""
+    if not claim:
+        return "—"
+    if claim.get("valid_until"):
+        return _("%(number)s, valid until %(date)s") % {
+            "number": claim["number"],
+            "date": date_format(datetime.date.fromisoformat(claim["valid_until"])),
+        }
+    return claim["number"]

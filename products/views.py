@@ -2,9 +2,10 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -18,8 +19,11 @@ from django.views.generic import (
 )
 from django.views.generic.detail import SingleObjectMixin
 
+from outlets.caching import private_page
+
+from . import decisions
 from .forms import BusinessForm, ProductFilterForm, ProductForm
-from .models import Business, Product
+from .models import Business, Certification, Product
 
 # The orders of ProductFilterForm's `urut`; "pk" keeps pages stable among equals.
 ORDERINGS = {
@@ -79,7 +83,13 @@ class ProductDetailView(DetailView):
             Product.objects.public()
             .for_listing()
             .select_related("business__kelurahan__kecamatan")
-            .prefetch_related("certifications")
+            .prefetch_related(
+                Prefetch(
+                    "certifications",
+                    queryset=Certification.objects.verified(),
+                    to_attr="verified_certifications",
+                )
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -141,17 +151,6 @@ class BusinessDetailView(DetailView):
         )
 
 
-# The fields a status change writes.
-STATUS_FIELDS = [
-    "status",
-    "status_reason",
-    "status_changed_at",
-    "status_changed_by",
-    "changes_since_review",
-    "updated_at",
-]
-
-
 class BusinessListView(LoginRequiredMixin, ListView):
     """An owner sees their businesses with the verification status and, when
     rejected, the reason; other owners' businesses never appear."""
@@ -172,6 +171,9 @@ class BusinessSaveMixin:
     form_class = BusinessForm
     success_url = reverse_lazy("products:owner_businesses")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "proposer": self.request.user}
+
     def save(self, form):
         try:
             with transaction.atomic():
@@ -187,6 +189,7 @@ class BusinessSaveMixin:
         return True
 
 
+@private_page
 class BusinessCreateView(LoginRequiredMixin, BusinessSaveMixin, CreateView):
     """A signed-in user registers a business they own; it awaits verification."""
 
@@ -205,28 +208,53 @@ class BusinessCreateView(LoginRequiredMixin, BusinessSaveMixin, CreateView):
         return redirect(self.get_success_url())
 
 
+@private_page
 class BusinessUpdateView(LoginRequiredMixin, BusinessSaveMixin, UpdateView):
     """An owner edits their own business (others get 404); a rejected business
-    goes back to verification, a verified one stays verified."""
+    goes back to verification. A verified one stays verified: a changed name, NIB
+    or WhatsApp number waits for staff review, the rest is saved at once."""
 
     def get_queryset(self):
         return Business.objects.owned_by(self.request.user)
 
+    @transaction.atomic
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
         business = form.instance
         resubmitted = business.status == Business.Status.REJECTED
-        if resubmitted:
-            business.set_status(Business.Status.PENDING, by=self.request.user)
         if not self.save(form):
             return self.form_invalid(form)
         if resubmitted:
+            decisions.resubmit_business(business, by=self.request.user)
             text = _("“%(name)s” is saved and sent to staff for verification again.")
         else:
             text = _("“%(name)s” is saved.")
         messages.success(self.request, text % {"name": business.name})
+        proposal_message(self.request, form.proposed_change)
         return redirect(self.get_success_url())
 
 
+def proposal_message(request, change):
+    """Tell the owner which of their changes wait for staff review."""
+    if change is None:
+        return
+    messages.info(
+        request,
+        _(
+            "Your change to %(fields)s waits for review by the city staff; "
+            "residents see the checked details until then."
+        )
+        % {
+            "fields": ", ".join(
+                str(what) for what, _before, _after in change.comparison()
+            )
+        },
+    )
+
+
+@private_page
 class OwnerProductListView(LoginRequiredMixin, ListView):
     """An owner sees all their products, whatever the status, with what they can
     do next; other owners' products never appear."""
@@ -265,6 +293,7 @@ class ProductFormMixin:
         )
 
 
+@private_page
 class ProductCreateView(LoginRequiredMixin, ProductFormMixin, CreateView):
     """An owner adds a product to one of their businesses, as a draft. The form's
     one-time token makes a repeated submission (a double click) lead to the
@@ -310,6 +339,7 @@ class ProductCreateView(LoginRequiredMixin, ProductFormMixin, CreateView):
         return redirect("products:product_update", slug=product.slug)
 
 
+@private_page
 class ProductUpdateView(LoginRequiredMixin, ProductFormMixin, UpdateView):
     """An owner edits their own product (others get 404). The status stays: an
     approved product stays public, and staff see what changed since review."""
@@ -319,41 +349,45 @@ class ProductUpdateView(LoginRequiredMixin, ProductFormMixin, UpdateView):
             "business", "category"
         )
 
+    @transaction.atomic
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
         self.object = form.save()
         messages.success(
             self.request, _("“%(name)s” is saved.") % {"name": self.object.name}
         )
+        proposal_message(self.request, form.proposed_change)
         return redirect(self.get_success_url())
 
 
+@private_page
 class ProductStatusView(LoginRequiredMixin, SingleObjectMixin, View):
     """An owner moves their own product to another status by POST (others get
     404); from a status that does not allow it, nothing changes."""
 
     http_method_names = ["post"]
-    allowed_from = frozenset()
-    new_status = None
+    decision = None
 
     def get_queryset(self):
         return Product.objects.owned_by(self.request.user)
 
     def post(self, request, *args, **kwargs):
         product = self.get_object()
-        if product.status in self.allowed_from:
-            product.set_status(self.new_status, by=request.user)
-            product.save(update_fields=STATUS_FIELDS)
-            messages.success(request, self.done_message() % {"name": product.name})
-        else:
+        try:
+            self.decision(product, by=request.user)
+        except ValidationError:
             messages.error(request, self.refused_message() % {"name": product.name})
+        else:
+            messages.success(request, self.done_message() % {"name": product.name})
         return redirect("products:owner_products")
 
 
 class ProductSubmitView(ProductStatusView):
     """An owner submits a draft, rejected or withdrawn product for staff review."""
 
-    allowed_from = Product.SUBMITTABLE
-    new_status = Product.Status.PENDING
+    decision = staticmethod(decisions.submit_product)
 
     def done_message(self):
         return _("“%(name)s” is sent to staff for review.")
@@ -366,8 +400,7 @@ class ProductWithdrawView(ProductStatusView):
     """An owner withdraws a pending or approved product from review and from the
     public catalogue."""
 
-    allowed_from = Product.WITHDRAWABLE
-    new_status = Product.Status.WITHDRAWN
+    decision = staticmethod(decisions.withdraw_product)
 
     def done_message(self):
         return _("“%(name)s” is withdrawn; residents no longer see it.")

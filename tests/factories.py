@@ -52,8 +52,10 @@ def make_business(**fields):
     return Business.objects.create(**fields)
 
 
-def make_product(photo=False, halal_until=None, **fields):
-    """A product (approved, of a verified business unless told otherwise)."""
+def make_product(photo=False, halal_until=None, halal_verified=True, **fields):
+    """A product (approved, of a verified business unless told otherwise); with
+    halal_until, a halal certificate valid until then (checked by staff unless
+    halal_verified is false)."""
     number = next(_sequence)
     fields.setdefault("name", f"Produk {number}")
     fields.setdefault("price", 25000)
@@ -71,6 +73,7 @@ def make_product(photo=False, halal_until=None, **fields):
             kind=Certification.Kind.HALAL,
             number=f"ID3611000{number:07d}",
             valid_until=halal_until,
+            verified_at=timezone.now() if halal_verified else None,
         )
     return product
 

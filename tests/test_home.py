@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from products.models import Business, Product
-from tests.factories import make_display, make_product
+from tests.factories import make_business, make_display, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +26,10 @@ def test_home_features_only_public_products_on_display_now(client, cipare):
     make_display(
         make_product(name="Produk Draf", status=Product.Status.PENDING), cipare
     )
-    unverified = make_product(name="Usaha Belum Verifikasi")
-    unverified.business.status = Business.Status.PENDING
-    unverified.business.save()
+    unverified = make_product(
+        name="Usaha Belum Verifikasi",
+        business=make_business(status=Business.Status.PENDING),
+    )
     make_display(unverified, cipare)
     make_display(
         make_product(name="Tampil Bulan Depan"),

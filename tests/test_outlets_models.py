@@ -7,8 +7,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from outlets.decisions import reject_display
 from outlets.models import Agency, Display, OpeningHours, Outlet
-from tests.factories import make_display, make_product
+from tests.factories import make_display, make_product, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -82,8 +83,7 @@ def test_a_product_has_at_most_one_open_display_per_outlet(cipare, kasemen):
     with pytest.raises(IntegrityError), transaction.atomic():
         make_display(product, cipare)
 
-    first.status = Display.Status.REJECTED
-    first.save()
+    reject_display(first, by=make_user(is_staff=True), reason="Stok habis")
     make_display(product, cipare)
 
 

@@ -1,15 +1,43 @@
-"""Anonymous visitors get cached pages that are never stale or someone else's."""
+"""Anonymous visitors get cached pages that are never stale or someone else's.
+
+The tests are transactional: pages go stale once a change commits, and inside the
+transaction that wraps a plain django_db test nothing ever commits (and the
+invalidation queued by the test's own setup would be found still pending).
+"""
 
 import datetime
+import threading
 import zoneinfo
 
 import pytest
+from django.core.cache import cache
+from django.db import connection, connections, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import update_change_reason
 
-from tests.factories import make_display, make_product, make_user
+from outlets.caching import (
+    GENERATION_KEY,
+    PublicPageCacheMiddleware,
+    changes_public_pages,
+    current_state,
+)
+from outlets.decisions import end_display
+from outlets.models import Display, OpeningHours
+from products.models import Business, Category, Product, ProposedChange
+from tests.factories import (
+    add_photo,
+    make_business,
+    make_display,
+    make_product,
+    make_user,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 
@@ -21,6 +49,10 @@ def page_cache_on(settings):
 
 def freeze(monkeypatch, moment):
     monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def generation():
+    return current_state()[0]
 
 
 def test_a_second_anonymous_visit_is_served_from_the_cache(
@@ -55,8 +87,7 @@ def test_ending_a_display_removes_the_product_from_the_outlet_page(client, cipar
     display = make_display(make_product(name="Kopi Taktakan"), cipare)
     assert "Kopi Taktakan" in client.get(cipare.get_absolute_url()).text
 
-    display.status = display.Status.ENDED
-    display.save()
+    end_display(display, by=make_user(is_staff=True))
 
     assert "Kopi Taktakan" not in client.get(cipare.get_absolute_url()).text
 
@@ -110,3 +141,263 @@ def test_compressed_and_plain_pages_are_kept_apart(client):
 
     assert plain.get("Content-Encoding") != "gzip"
     assert b"<!DOCTYPE html>" in plain.content
+
+
+def test_a_page_rendered_before_a_change_commits_is_not_served_after_it(
+    client, cipare, rf
+):
+    """A request running between a save and its commit reads the old rows (from
+    another connection) and caches what it renders under the key of that moment;
+    once the change commits, that page is never served."""
+    product = make_display(make_product(name="Emping Melinjo"), cipare).product
+    url = cipare.get_absolute_url()
+    client.get(url)
+    old_page = cache.get(PublicPageCacheMiddleware.key_for(rf.get(url)))
+    assert "Emping Melinjo" in old_page.content.decode()
+
+    with transaction.atomic():
+        product.name = "Emping Melinjo Pedas"
+        product.save()
+        # The concurrent request: the key it computes now, the page it renders.
+        cache.set(PublicPageCacheMiddleware.key_for(rf.get(url)), old_page, 600)
+
+    assert "Emping Melinjo Pedas" in client.get(url).text
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite lets no other connection read while a write is uncommitted",
+)
+def test_a_visit_while_a_change_is_uncommitted_leaves_nothing_stale(client, cipare):
+    """The same race for real: a visitor served from another connection between a
+    save and its commit sees the old rows; after the commit nobody does."""
+    product = make_display(make_product(name="Emping Melinjo"), cipare).product
+    url = cipare.get_absolute_url()
+    during = []
+
+    def visit():
+        try:
+            during.append(Client().get(url))
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        product.name = "Emping Melinjo Pedas"
+        product.save()
+        visitor = threading.Thread(target=visit)
+        visitor.start()
+        visitor.join()
+
+    assert "Emping Melinjo Pedas" not in during[0].text
+    assert "Emping Melinjo Pedas" in client.get(url).text
+
+
+def test_a_rolled_back_savepoint_does_not_swallow_a_later_change(client, cipare, rf):
+    """The invalidation a rolled-back savepoint queued goes with it; a change made
+    afterwards in the same transaction still makes the pages stale at its commit."""
+    product = make_display(make_product(name="Emping Melinjo"), cipare).product
+    url = cipare.get_absolute_url()
+    client.get(url)
+    old_page = cache.get(PublicPageCacheMiddleware.key_for(rf.get(url)))
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Product.objects.get(pk=product.pk).save()
+                raise RuntimeError("the form failed")
+        except RuntimeError:
+            pass
+        product = Product.objects.get(pk=product.pk)
+        product.name = "Emping Melinjo Pedas"
+        product.save()
+        cache.set(PublicPageCacheMiddleware.key_for(rf.get(url)), old_page, 600)
+
+    assert "Emping Melinjo Pedas" in client.get(url).text
+
+
+def test_many_changes_in_one_transaction_move_the_generation_once(cipare):
+    """A transaction saving many rows residents see makes the pages stale once,
+    after it commits."""
+    products = [make_display(make_product(), cipare).product for _ in range(3)]
+    before = generation()
+
+    with transaction.atomic():
+        for product in products:
+            product.price += 1000
+            product.save()
+            add_photo(product)
+        cipare.description = "Buka setiap hari kerja."
+        cipare.save()
+        assert generation() == before
+
+    assert generation() == before + 1
+
+
+# Changes residents cannot see: each prepares its objects, lets a visitor cache
+# the outlet page (visit), then makes the change.
+
+
+def save_a_draft(outlet, visit):
+    """An owner edits their draft product."""
+    draft = make_product(status=Product.Status.DRAFT)
+    visit()
+    draft = Product.objects.get(pk=draft.pk)
+    draft.name = "Keripik Pisang Pedas"
+    draft.save()
+
+
+def request_a_display(outlet, visit):
+    """An owner asks for a place at the outlet."""
+    product = make_product()
+    visit()
+    make_display(product, outlet, status=Display.Status.REQUESTED)
+
+
+def edit_a_business_awaiting_verification(outlet, visit):
+    business = make_business(status=Business.Status.PENDING)
+    visit()
+    business = Business.objects.get(pk=business.pk)
+    business.description = "Usaha keluarga sejak 1998."
+    business.save()
+
+
+def note_a_reason_in_the_history(outlet, visit):
+    """A history row of a product on show is saved again, with a reason."""
+    product = make_display(make_product(), outlet).product
+    visit()
+    update_change_reason(product, "Diperiksa ulang")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        save_a_draft,
+        request_a_display,
+        edit_a_business_awaiting_verification,
+        note_a_reason_in_the_history,
+    ],
+)
+def test_changes_residents_cannot_see_leave_the_cached_pages(client, cipare, change):
+    """An owner's draft, a display request, a business awaiting verification or a
+    history row are on no public page: the cached pages stay."""
+    url = cipare.get_absolute_url()
+
+    change(cipare, visit=lambda: client.get(url))
+
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_verified_business_renamed_shows_at_once(client, cipare):
+    """The business name on a product page follows a rename at once."""
+    product = make_display(make_product(), cipare).product
+    client.get(product.get_absolute_url())
+
+    business = Business.objects.get(pk=product.business_id)
+    business.name = "Dapur Bu Siti"
+    business.save()
+
+    assert "Dapur Bu Siti" in client.get(product.get_absolute_url()).text
+
+
+def test_new_opening_hours_show_at_once(client, cipare):
+    """The outlet page shows its new closing time as soon as it is saved."""
+    client.get(cipare.get_absolute_url())
+
+    monday = OpeningHours.objects.get(outlet=cipare, weekday=0)
+    monday.closes_at = datetime.time(15, 30)
+    monday.save()
+
+    assert "08.00–15.30" in client.get(cipare.get_absolute_url()).text
+
+
+def test_a_new_photo_of_a_public_product_shows_at_once(client, cipare):
+    """A photo added to a public product appears on its cached page."""
+    product = make_display(make_product(), cipare).product
+    client.get(product.get_absolute_url())
+
+    photo = add_photo(product)
+
+    assert photo.medium.url in client.get(product.get_absolute_url()).text
+
+
+@pytest.mark.parametrize(
+    ("model", "make", "loaded", "status", "changes"),
+    [
+        (Product, make_product, "approved", "withdrawn", True),
+        (Product, make_product, "draft", "pending", False),
+        (Business, make_business, "verified", "rejected", True),
+        (Business, make_business, "pending", "rejected", False),
+        (Display, make_display, "approved", "ended", True),
+        (Display, make_display, "requested", "rejected", False),
+    ],
+)
+def test_an_object_shown_before_a_change_counts_as_shown(
+    model, make, loaded, status, changes
+):
+    """Whether a change reaches the pages is judged on the status as loaded as well
+    as on the new one: a product withdrawn, a business rejected or a display ended
+    leaves pages that showed it."""
+    stored = model.objects.get(pk=make(status=loaded).pk)
+    stored.status = status
+
+    assert changes_public_pages(stored) is changes
+
+
+def test_models_residents_never_see_change_no_page():
+    """History rows, proposed changes and accounts are never on a public page."""
+    product = make_product()
+
+    assert not changes_public_pages(product.history.first())
+    assert not changes_public_pages(ProposedChange(product=product))
+    assert not changes_public_pages(make_user())
+    assert changes_public_pages(Category.objects.first())
+
+
+def test_a_generation_lost_from_the_cache_never_comes_back(client, cipare):
+    """When the cache loses the generation (evicted, or never stored), it starts
+    again where no page is cached: a page cached before is not served again."""
+    product = make_display(make_product(name="Emping Melinjo"), cipare).product
+    cache.delete(GENERATION_KEY)
+    client.get(cipare.get_absolute_url())
+
+    product.name = "Emping Melinjo Pedas"
+    product.save()
+    cache.delete(GENERATION_KEY)
+
+    assert "Emping Melinjo Pedas" in client.get(cipare.get_absolute_url()).text
+
+
+@pytest.mark.parametrize(
+    "path", ["/akun/masuk/", "/akun/daftar/", "/en/akun/masuk/", "/healthz"]
+)
+def test_pages_for_one_visitor_are_private_and_never_cached(client, path):
+    """Sign-in, sign-up and the health probe say Cache-Control: private, and an
+    anonymous visitor never gets them from the page cache."""
+    client.get(path)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    assert "X-Page-Cache" not in response
+
+
+def test_the_dashboard_redirect_for_a_signed_out_visitor_is_private(client):
+    """/dasbor/ sends a signed-out visitor to sign in, privately, never cached."""
+    client.get(reverse("outlets:dashboard"))
+
+    response = client.get(reverse("outlets:dashboard"))
+
+    assert response.status_code == 302
+    assert "private" in response["Cache-Control"]
+    assert "X-Page-Cache" not in response
+
+
+def test_the_admin_sign_in_page_is_private(client):
+    """/admin/login/ is Django's never_cache view: never stored for a visitor."""
+    client.get("/admin/login/")
+
+    response = client.get("/admin/login/")
+
+    assert "private" in response["Cache-Control"]
+    assert "X-Page-Cache" not in response

@@ -5,10 +5,12 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from products.models import Category, Certification
-from tests.factories import make_business, make_product
+from tests.factories import make_business, make_product, make_user
 from tests.test_seo import json_ld
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +42,10 @@ def test_an_expired_certificate_is_not_shown_as_valid(client):
     today = timezone.localdate()
     product = make_product(halal_until=today - datetime.timedelta(days=1))
     Certification.objects.create(
-        product=product, kind=Certification.Kind.PIRT, number="206367101234567"
+        product=product,
+        kind=Certification.Kind.PIRT,
+        number="206367101234567",
+        verified_at=timezone.now(),
     )
 
     html = client.get(product.get_absolute_url()).text
@@ -48,6 +53,34 @@ def test_an_expired_certificate_is_not_shown_as_valid(client):
     assert re.search(r"text-bg-secondary\">Sertifikat halal", html)
     assert "kedaluwarsa" in html
     assert re.search(r"text-bg-success\">P-IRT", html)
+
+
+def test_a_certificate_counts_only_once_staff_checked_it(client):
+    """A halal number the owner typed in is no badge and no halal listing until a
+    Verifikator checked it; then the page says the Dinas verified it, and when."""
+    today = timezone.localdate()
+    product = make_product(
+        name="Keripik Talas",
+        halal_until=today + datetime.timedelta(days=300),
+        halal_verified=False,
+    )
+    certificate = product.certifications.get()
+
+    html = client.get(product.get_absolute_url()).text
+    listed = client.get(reverse("products:list"), {"halal": "1"}).text
+
+    assert certificate.number not in html
+    assert "Sertifikat halal" not in html
+    assert "Keripik Talas" not in listed
+
+    certificate.verify(make_user(is_staff=True))
+    certificate.save()
+    html = client.get(product.get_absolute_url()).text
+
+    assert re.search(r"text-bg-success\">Sertifikat halal", html)
+    verified_on = date_format(timezone.localdate(), "j F Y")
+    assert f"Diverifikasi Dinas pada {verified_on}" in html
+    assert "Keripik Talas" in client.get(reverse("products:list"), {"halal": "1"}).text
 
 
 def test_product_page_describes_an_offer_in_rupiah(client):

@@ -10,6 +10,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from PIL import Image
 
+from products.decisions import withdraw_product
 from products.forms import BusinessForm, ProductForm
 from products.models import (
     Business,
@@ -263,7 +264,9 @@ def test_business_form_rejects_a_duplicate_nib(owner_client):
 
 def test_an_owner_keeps_their_own_nib_when_editing(owner_client, owner):
     """Saving a business with its own NIB is no duplicate."""
-    business = make_business(owner=owner, nib="1234567890123")
+    business = make_business(
+        owner=owner, nib="1234567890123", status=Business.Status.PENDING
+    )
 
     response = owner_client.post(
         reverse("products:business_update", args=[business.slug]),
@@ -663,7 +666,7 @@ def test_a_new_review_clears_the_noted_changes(business):
     """A status change is a new review of the product as it is."""
     product = make_product(business=business, changes_since_review={"price": 1})
 
-    product.set_status(Product.Status.APPROVED)
+    product.record_decision(Product.Status.APPROVED)
 
     assert product.changes_since_review == {}
 
@@ -816,8 +819,7 @@ def test_a_product_once_on_display_is_kept(owner_client, business):
     """A withdrawn product that was on display stays, for the outlet's records."""
     product = make_product(business=business)
     make_display(product=product)
-    product.status = Product.Status.WITHDRAWN
-    product.save()
+    withdraw_product(product, by=business.owner)
 
     owner_client.post(reverse("products:product_delete", args=[product.slug]))
 

@@ -171,9 +171,10 @@ def test_curator_bulk_approves_requests_only_at_their_outlets(
     assert [m.to for m in mail.outbox] == [[ours.product.business.owner.email]]
 
 
-def test_bulk_approval_respects_the_outlet_capacity(admin_client, cipare):
-    """Once the outlet is full, the remaining requests stay requested and staff
-    are told which."""
+def test_bulk_approval_beyond_the_capacity_changes_nothing(admin_client, cipare):
+    """A bulk approval is all or nothing: when the outlet has no place for one of
+    the requests, every one stays requested, nobody is emailed, and staff are told
+    why."""
     cipare.display_capacity = 2
     cipare.save(update_fields=["display_capacity"])
     make_display(outlet=cipare)
@@ -192,14 +193,21 @@ def test_bulk_approval_respects_the_outlet_capacity(admin_client, cipare):
             "status", flat=True
         )
     )
-    assert statuses == [Display.Status.APPROVED, Display.Status.REQUESTED]
-    levels = [m.level_tag for m in response.context["messages"]]
-    assert "error" in levels
+    assert statuses == [Display.Status.REQUESTED, Display.Status.REQUESTED]
+    [message] = response.context["messages"]
+    assert message.level_tag == "error"
+    assert "Nothing was changed" in str(message) or "Tidak ada" in str(message)
+    assert "(2/2)" in str(message)
+    assert mail.outbox == []
 
 
-def test_only_products_residents_see_are_approved_for_display(admin_client, cipare):
+@pytest.mark.parametrize("hidden", ["unverified", "withdrawn"])
+def test_only_products_residents_see_are_approved_for_display(
+    admin_client, cipare, hidden
+):
     """A product withdrawn, or of a business not (or no longer) verified, since it
-    was requested would take a place and show nothing: it stays requested."""
+    was requested would take a place and show nothing: the bulk approval that
+    includes it approves nothing, and says which one."""
     unverified = make_display(
         outlet=cipare,
         status=Display.Status.REQUESTED,
@@ -211,29 +219,22 @@ def test_only_products_residents_see_are_approved_for_display(admin_client, cipa
         product=make_product(status=Product.Status.WITHDRAWN),
     )
     shown = make_display(outlet=cipare, status=Display.Status.REQUESTED)
+    refused = {"unverified": unverified, "withdrawn": withdrawn}[hidden]
 
     response = admin_client.post(
         changelist(Display),
-        {
-            "action": "approve",
-            "_selected_action": [unverified.pk, withdrawn.pk, shown.pk],
-        },
+        {"action": "approve", "_selected_action": [refused.pk, shown.pk]},
         follow=True,
     )
 
-    statuses = {
-        display.pk: display.status
-        for display in Display.objects.filter(
-            pk__in=[unverified.pk, withdrawn.pk, shown.pk]
+    assert set(
+        Display.objects.filter(pk__in=[refused.pk, shown.pk]).values_list(
+            "status", flat=True
         )
-    }
-    assert statuses == {
-        unverified.pk: Display.Status.REQUESTED,
-        withdrawn.pk: Display.Status.REQUESTED,
-        shown.pk: Display.Status.APPROVED,
-    }
-    errors = [m for m in response.context["messages"] if m.level_tag == "error"]
-    assert len(errors) == 2
+    ) == {Display.Status.REQUESTED}
+    [error] = response.context["messages"]
+    assert error.level_tag == "error"
+    assert "verified businesses" in str(error) or "usaha terverifikasi" in str(error)
 
 
 def test_the_display_form_refuses_placing_a_product_residents_cannot_see(

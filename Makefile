@@ -27,10 +27,15 @@ browser:
 	    echo "Install Debian's chromium (sudo apt-get install chromium)"; exit 1; \
 	  fi; }
 
+# The background worker (db_worker) runs beside the server, in a session of its own
+# so that Ctrl+C reaches it only through the trap, and stops when the server stops.
 run: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@DEBUG=1 setsid $(BIN)/python manage.py db_worker & worker=$$!; \
+	  trap 'kill -TERM -'$$worker' 2>/dev/null; wait' EXIT; \
+	  trap 'exit 130' INT TERM; \
+	  DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: setup browser
 	$(BIN)/pytest

@@ -171,8 +171,14 @@ class DisplayDecisionForm(DecisionForm):
 
 
 class DisplayInlineForm(DisplayDecisionForm):
+    """A row of the outlet page. Its values as drawn are sent back hidden, so a row
+    the staff member did not touch is never saved, even when a colleague changed
+    that display since (a touched one is refused: VersionedForm)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
         if self.instance.pk:
             product = self.fields["product"]
             product.disabled = True

@@ -3,6 +3,7 @@ staff of the outlet's agency approve, reject or end it; the owner cancels a requ
 The outlet's admin page, the display's change form, the bulk actions and the
 owner's views all call these."""
 
+from django.db import transaction
 from django.utils import timezone
 
 from products.decisions import decide
@@ -29,16 +30,17 @@ def lock_outlet(display):
 def decide_display(display, status, *, by, reason="", site_url=""):
     """Give the display the status as the user's decision (see decide()); the
     owner is emailed about an approval, rejection or end after the commit."""
-    lock_outlet(display)
-    return decide(
-        display,
-        status,
-        by=by,
-        reason=reason,
-        notify=notify_owner_of_decision,
-        site_url=site_url,
-        validate=validate_approval if status == Display.Status.APPROVED else None,
-    )
+    with transaction.atomic():
+        lock_outlet(display)
+        return decide(
+            display,
+            status,
+            by=by,
+            reason=reason,
+            notify=notify_owner_of_decision,
+            site_url=site_url,
+            validate=validate_approval if status == Display.Status.APPROVED else None,
+        )
 
 
 def approve_display(
@@ -84,5 +86,6 @@ def end_display(display, *, by, reason="", site_url=""):
 
 def cancel_display(display, *, by):
     """The owner withdraws their request while it waits for a decision."""
-    lock_outlet(display)
-    return decide(display, Display.Status.CANCELLED, by=by)
+    with transaction.atomic():
+        lock_outlet(display)
+        return decide(display, Display.Status.CANCELLED, by=by)

@@ -156,6 +156,9 @@ class Outlet(models.Model):
                 | Q(starts_on__isnull=True)
                 | Q(ends_on__gte=models.F("starts_on")),
                 name="outlet_dates_in_order",
+                violation_error_message=_(
+                    "The last day cannot be before the first day."
+                ),
             ),
         ]
 
@@ -281,10 +284,16 @@ class OpeningHours(models.Model):
             models.CheckConstraint(
                 condition=Q(closes_at__gt=models.F("opens_at")),
                 name="opening_hours_close_after_open",
+                violation_error_message=_(
+                    "The closing time must be after the opening time."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["outlet", "weekday", "opens_at"],
                 name="opening_hours_unique_start",
+                violation_error_message=_(
+                    "This outlet already opens at this time on this day."
+                ),
             ),
         ]
 
@@ -506,16 +515,23 @@ class Display(Decided):
                 fields=["outlet", "product"],
                 condition=Q(status__in=["requested", "approved"]),
                 name="display_one_open_per_outlet_product",
+                violation_error_message=_(
+                    "This product already has a request waiting or a place at this outlet."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status="approved") | Q(starts_on__isnull=False),
                 name="display_approved_has_start",
+                violation_error_message=_("An approved display needs its first day."),
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True)
                 | Q(starts_on__isnull=True)
                 | Q(ends_on__gte=models.F("starts_on")),
                 name="display_dates_in_order",
+                violation_error_message=_(
+                    "The last day cannot be before the first day."
+                ),
             ),
         ]
 

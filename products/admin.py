@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
@@ -7,17 +8,21 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_tasks import TaskResultStatus
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.emails import notify_after_commit
 
-from . import decisions, images
+from . import decisions, images, tasks
 from .emails import notify_owner_of_hand_over
 from .forms import StoredFilesForm, VersionedForm
 from .models import (
@@ -132,7 +137,16 @@ def decide_selected(modeladmin, request, queryset, decision, message, **kwargs):
     """Apply decision (a function of products/decisions.py or outlets/decisions.py)
     to every selected object, all or nothing: one refusal (a full outlet, a
     colleague's change) rolls every one back and is reported. message(count) is
-    what the staff member is told afterwards."""
+    what the staff member is told afterwards.
+
+    More than settings.BULK_DECISIONS_IN_REQUEST objects are decided by a
+    background task instead (a request must end within gunicorn's timeout); the
+    staff member is told where to read its result."""
+    count = queryset.count()
+    if count > settings.BULK_DECISIONS_IN_REQUEST:
+        return decide_in_background(
+            modeladmin, request, queryset, decision, count, **kwargs
+        )
     try:
         count = decisions.decide_all(
             queryset, decision, by=request.user, site_url=site_url(request), **kwargs
@@ -145,6 +159,95 @@ def decide_selected(modeladmin, request, queryset, decision, message, **kwargs):
         )
         return
     modeladmin.message_user(request, message(count))
+
+
+def decide_in_background(modeladmin, request, queryset, decision, count, **kwargs):
+    """Queue the decision on the objects of queryset (see decide_selected) as one
+    task, and tell the staff member where its result will be."""
+    if "ordering" in kwargs:
+        kwargs["ordering"] = list(kwargs["ordering"])
+    result = tasks.decide_in_background.enqueue(
+        model=modeladmin.model._meta.label,
+        pks=list(queryset.values_list("pk", flat=True)),
+        decision=tasks.decision_path(decision),
+        user_pk=request.user.pk,
+        kwargs=kwargs,
+        site_url=site_url(request),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+    text = ngettext(
+        "%(count)d decision runs in the background, all or nothing; the owners "
+        "are emailed once it is made.",
+        "%(count)d decisions run in the background, all or nothing; the owners "
+        "are emailed once they are made.",
+        count,
+    ) % {"count": count}
+    try:
+        url = reverse(
+            f"admin:{DBTaskResult._meta.app_label}_dbtaskresult_change",
+            args=[result.id],
+            current_app=modeladmin.admin_site.name,
+        )
+    except NoReverseMatch:
+        # Another task backend (e.g. immediate, in tests) keeps no result rows.
+        modeladmin.message_user(request, text)
+        return
+    modeladmin.message_user(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            text,
+            url,
+            _("See its result."),
+        ),
+    )
+
+
+class TaskResultAdmin(DBTaskResultAdmin):
+    """django-tasks-db's read-only list of background tasks, with what each
+    decided (or why it was refused) in words; staff other than superusers see the
+    tasks they started."""
+
+    list_display = ("enqueued_at", "outcome", "status", "finished_at")
+    list_display_links = ("enqueued_at",)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            queryset = queryset.filter(args_kwargs__kwargs__user_pk=request.user.pk)
+        return queryset
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["outcome", *super().get_readonly_fields(request, obj)]
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, obj):
+        return task_outcome(obj)
+
+
+def task_outcome(obj):
+    """In words: what the background decision of the task result obj did."""
+    if obj.task_path != tasks.decide_in_background.module_path:
+        return obj.task_name
+    selected = obj.args_kwargs.get("kwargs", {}).get("pks", [])
+    if obj.status == TaskResultStatus.FAILED:
+        return _("Failed (nothing was changed): see the traceback.")
+    if obj.status != TaskResultStatus.SUCCESSFUL or not obj.return_value:
+        return ngettext(
+            "%(count)d decision waiting to be made.",
+            "%(count)d decisions waiting to be made.",
+            len(selected),
+        ) % {"count": len(selected)}
+    result = obj.return_value
+    if "refused" in result:
+        return result["refused"]
+    return ngettext(
+        "%(count)d decision made.", "%(count)d decisions made.", result["decided"]
+    ) % {"count": result["decided"]}
+
+
+admin.site.unregister(DBTaskResult)
+admin.site.register(DBTaskResult, TaskResultAdmin)
 
 
 def reject_with_reason(modeladmin, request, queryset, reject, message):

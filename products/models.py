@@ -405,7 +405,12 @@ class Business(RenameTracking, ReviewedClaims, StatusTrail):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["nib"], condition=~Q(nib=""), name="business_unique_nib"
+                fields=["nib"],
+                condition=~Q(nib=""),
+                name="business_unique_nib",
+                violation_error_message=_(
+                    "Another business is already registered with this NIB."
+                ),
             ),
         ]
 
@@ -704,7 +709,9 @@ class Product(ReviewedClaims, StatusTrail):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(price__gte=0), name="product_price_not_negative"
+                condition=Q(price__gte=0),
+                name="product_price_not_negative",
+                violation_error_message=_("A price cannot be negative."),
             ),
         ]
 
@@ -959,7 +966,11 @@ class Certification(models.Model):
         verbose_name_plural = _("certifications")
         constraints = [
             models.UniqueConstraint(
-                fields=["product", "kind"], name="certification_one_per_kind"
+                fields=["product", "kind"],
+                name="certification_one_per_kind",
+                violation_error_message=_(
+                    "This product already has a certificate of this kind."
+                ),
             ),
         ]
 
@@ -1078,16 +1089,25 @@ class ProposedChange(StatusTrail):
             models.CheckConstraint(
                 condition=Q(business__isnull=True) ^ Q(product__isnull=True),
                 name="proposal_one_target",
+                violation_error_message=_(
+                    "A proposed change is for one business or one product."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["business"],
                 condition=Q(status="pending"),
                 name="proposal_one_pending_per_business",
+                violation_error_message=_(
+                    "This business already has a change waiting for review."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["product"],
                 condition=Q(status="pending"),
                 name="proposal_one_pending_per_product",
+                violation_error_message=_(
+                    "This product already has a change waiting for review."
+                ),
             ),
         ]
 

@@ -62,6 +62,8 @@ THIRD_PARTY_APPS = [
     "axes",
     "simple_history",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -169,6 +171,17 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Spreadsheets often end in rows that only look empty (formatted cells).
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+
+# Background tasks (django-tasks): long jobs such as large bulk decisions are queued
+# in the database and run by `manage.py db_worker` (README: "Background tasks").
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# A bulk decision on more objects than this runs as a background task instead of
+# in the web request (gunicorn gives a request 30 s).
+BULK_DECISIONS_IN_REQUEST = int(os.environ.get("BULK_DECISIONS_IN_REQUEST", "200"))
 
 # Failed sign-ins: django-axes locks an email address on one IP address for an hour.
 AXES_FAILURE_LIMIT = 5

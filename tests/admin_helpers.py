@@ -28,6 +28,8 @@ def rendered_form_data(response):
                 and not field.field.widget.needs_multipart_form
             ):
                 data[field.html_name] = value
+                if field.field.show_hidden_initial:
+                    data[field.html_initial_name] = value
     return data
 
 

@@ -78,7 +78,11 @@ def reference_data(transactional_db):
     for migration in REFERENCE_DATA_MIGRATIONS:
         import_module(migration).load(django_apps, None)
     import_module("outlets.migrations.0003_staff_groups").add_roles(django_apps)
-    for roles in ["0005_assisted_registration_roles", "0008_proposed_change_roles"]:
+    for roles in [
+        "0005_assisted_registration_roles",
+        "0008_proposed_change_roles",
+        "0009_task_result_roles",
+    ]:
         import_module(f"outlets.migrations.{roles}").add_permissions(django_apps)
 
 

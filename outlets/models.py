@@ -516,7 +516,8 @@ class Display(Decided):
                 condition=Q(status__in=["requested", "approved"]),
                 name="display_one_open_per_outlet_product",
                 violation_error_message=_(
-                    "This product already has a request waiting or a place at this outlet."
+                    "This product already has a request waiting or a place at "
+                    "this outlet."
                 ),
             ),
             models.CheckConstraint(

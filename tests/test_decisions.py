@@ -210,7 +210,10 @@ def test_two_staff_saving_the_same_row_at_once(reference_data):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=save, args=pair) for pair in zip(clients, drawn)]
+    threads = [
+        threading.Thread(target=save, args=pair)
+        for pair in zip(clients, drawn, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -8,13 +8,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_tasks import TaskResultStatus
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 from import_export.admin import ImportExportMixin
@@ -182,16 +183,15 @@ def decide_in_background(modeladmin, request, queryset, decision, count, **kwarg
         "are emailed once they are made.",
         count,
     ) % {"count": count}
-    try:
-        url = reverse(
-            f"admin:{DBTaskResult._meta.app_label}_dbtaskresult_change",
-            args=[result.id],
-            current_app=modeladmin.admin_site.name,
-        )
-    except NoReverseMatch:
-        # Another task backend (e.g. immediate, in tests) keeps no result rows.
+    if not isinstance(tasks.decide_in_background.get_backend(), DatabaseBackend):
+        # Another backend (TASKS_BACKEND, e.g. immediate) keeps no result rows.
         modeladmin.message_user(request, text)
         return
+    url = reverse(
+        f"admin:{DBTaskResult._meta.app_label}_dbtaskresult_change",
+        args=[result.id],
+        current_app=modeladmin.admin_site.name,
+    )
     modeladmin.message_user(
         request,
         format_html(

@@ -202,6 +202,8 @@ def test_with_the_immediate_backend_the_task_runs_in_the_request(
     assert response.status_code == 200
     assert statuses(pending) == {Business.Status.VERIFIED}
     assert len(mail.outbox) == 3
+    [message] = response.context["messages"]
+    assert "<a " not in str(message)
 
 
 @pytest.mark.parametrize(

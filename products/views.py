@@ -151,6 +151,7 @@ class BusinessDetailView(DetailView):
         )
 
 
+@private_page
 class BusinessListView(LoginRequiredMixin, ListView):
     """An owner sees their businesses with the verification status and, when
     rejected, the reason; other owners' businesses never appear."""
@@ -409,6 +410,7 @@ class ProductWithdrawView(ProductStatusView):
         return _("“%(name)s” cannot be withdrawn in its current status.")
 
 
+@private_page
 class ProductDeleteView(LoginRequiredMixin, DeleteView):
     """An owner deletes their own draft, rejected or withdrawn product after
     confirming (others get 404); a product that was ever on display at an outlet

@@ -10,13 +10,18 @@ import threading
 import zoneinfo
 
 import pytest
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
+from django.urls.converters import IntConverter
 from django.utils import timezone
 from simple_history.utils import update_change_reason
 
+import accounts.urls
+import outlets.urls
+import products.urls
 from outlets.caching import (
     GENERATION_KEY,
     PublicPageCacheMiddleware,
@@ -389,6 +394,33 @@ def test_the_dashboard_redirect_for_a_signed_out_visitor_is_private(client):
     response = client.get(reverse("outlets:dashboard"))
 
     assert response.status_code == 302
+    assert "private" in response["Cache-Control"]
+    assert "X-Page-Cache" not in response
+
+
+def pages_for_one_visitor():
+    """(URL name, made-up arguments) of every account page and every page behind
+    LoginRequiredMixin (a signed-out visitor is redirected before any lookup)."""
+    for urls in (accounts.urls, products.urls, outlets.urls):
+        for pattern in urls.urlpatterns:
+            view = getattr(pattern.callback, "view_class", None)
+            if urls is accounts.urls or (view and issubclass(view, LoginRequiredMixin)):
+                converters = pattern.pattern.converters.items()
+                yield (
+                    f"{urls.app_name}:{pattern.name}",
+                    {
+                        name: 1 if isinstance(c, IntConverter) else "x"
+                        for name, c in converters
+                    },
+                )
+
+
+@pytest.mark.parametrize(("name", "kwargs"), list(pages_for_one_visitor()))
+def test_every_account_and_owner_page_marks_itself_private(client, name, kwargs):
+    """Account pages and the owner's pages (their redirects for a signed-out
+    visitor too) say Cache-Control: private, so the page cache never stores them."""
+    response = client.get(reverse(name, kwargs=kwargs))
+
     assert "private" in response["Cache-Control"]
     assert "X-Page-Cache" not in response
 

@@ -224,21 +224,21 @@ def accept_change(change, *, by, reason="", site_url=""):
     takes the proposed values (certificates as checked by the staff member)."""
 
     def apply(change):
+        # Runs inside decide()'s transaction, which keeps the target locked too.
         target = change.target
-        with transaction.atomic():
-            type(target)._base_manager.select_for_update().filter(pk=target.pk).get()
-            target.apply_proposal(change.proposed, by=by)
-            target._history_user = by
-            target._change_reason = gettext("Proposed change accepted")
-            try:
-                target.full_clean(exclude=["slug"], validate_constraints=True)
-            except ValidationError as error:
-                raise ValidationError(
-                    gettext("The change cannot be accepted: %(errors)s")
-                    % {"errors": " ".join(error.messages)},
-                    code="invalid_change",
-                ) from error
-            target.save()
+        type(target)._base_manager.select_for_update().filter(pk=target.pk).get()
+        target.apply_proposal(change.proposed, by=by)
+        target._history_user = by
+        target._change_reason = gettext("Proposed change accepted")
+        try:
+            target.full_clean(exclude=["slug"], validate_constraints=True)
+        except ValidationError as error:
+            raise ValidationError(
+                gettext("The change cannot be accepted: %(errors)s")
+                % {"errors": " ".join(error.messages)},
+                code="invalid_change",
+            ) from error
+        target.save()
 
     return decide(
         change,

@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .forms import AdminUserCreationForm, UserChangeForm
-from .models import User
+from .models import OutgoingEmail, User
+from .tasks import queue_send
 
 
 @admin.register(User)
@@ -56,3 +59,57 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     ]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox, read-only: what was sent, what waits, and what failed after every
+    attempt (filter "Gagal"), with the mail server's last answer. The text of an
+    email is never shown (its links are the recipient's). An email that failed can
+    be sent again, e.g. once the mail server is repaired."""
+
+    list_display = ["created_at", "to", "subject", "status", "attempts", "last_error"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject"]
+    date_hierarchy = "created_at"
+    fields = [
+        "to",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description=_("Send the selected failed emails again"),
+        permissions=["view"],
+    )
+    def send_again(self, request, queryset):
+        with transaction.atomic():
+            failed = list(queryset.failed().select_for_update())
+            for email in failed:
+                email.status = OutgoingEmail.Status.QUEUED
+                email.attempts = 0
+                email.save(update_fields=["status", "attempts"])
+                queue_send(email)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d email will be sent again.",
+                "%(count)d emails will be sent again.",
+                len(failed),
+            )
+            % {"count": len(failed)},
+            messages.SUCCESS if failed else messages.WARNING,
+        )

@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .emails import queue_email
 from .models import User, normalize_whatsapp, whatsapp_validator
 
 
@@ -140,3 +142,28 @@ class ConfirmationResendForm(forms.Form):
 
     def clean_email(self):
         return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+
+
+class OutboxPasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's password reset form, with the email queued in the outbox (sent by
+    the background worker) instead of sent inside the request."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        html_body = ""
+        if html_email_template_name is not None:
+            html_body = render_to_string(html_email_template_name, context)
+        queue_email(
+            to_email,
+            render_to_string(subject_template_name, context),
+            render_to_string(email_template_name, context),
+            html_body,
+            recipient=context.get("user"),
+        )

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.shortcuts import redirect, resolve_url
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
@@ -21,7 +21,13 @@ from django.views.generic import CreateView, FormView, TemplateView
 
 from outlets.caching import private_page
 
-from .forms import ConfirmationResendForm, EmailAuthenticationForm, SignupForm
+from .emails import queue_email
+from .forms import (
+    ConfirmationResendForm,
+    EmailAuthenticationForm,
+    OutboxPasswordResetForm,
+    SignupForm,
+)
 from .models import User
 
 
@@ -46,7 +52,8 @@ email_confirmation_token = EmailConfirmationTokenGenerator()
 
 
 def send_confirmation_email(request, user):
-    """Email the user a link that confirms their address and activates the account."""
+    """Queue for the user the email with the link that confirms their address and
+    activates the account (sent by the worker once the transaction commits)."""
     path = reverse(
         "accounts:confirm",
         kwargs={
@@ -60,17 +67,13 @@ def send_confirmation_email(request, user):
         "valid_days": settings.EMAIL_CONFIRMATION_TIMEOUT // (24 * 60 * 60),
         "site_name": settings.SITE_NAME,
     }
-    subject = render_to_string("accounts/email/confirm_email_subject.txt", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=render_to_string("accounts/email/confirm_email_body.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(
+    queue_email(
+        user.email,
+        render_to_string("accounts/email/confirm_email_subject.txt", context),
+        render_to_string("accounts/email/confirm_email_body.txt", context),
         render_to_string("accounts/email/confirm_email_body.html", context),
-        "text/html",
+        recipient=user,
     )
-    message.send()
 
 
 @private_page
@@ -87,7 +90,9 @@ class UserSignupView(CreateView):
             return redirect(settings.LOGIN_REDIRECT_URL)
         return super().dispatch(request, *args, **kwargs)
 
+    @transaction.atomic
     def form_valid(self, form):
+        # The account and the email confirming it are saved together.
         response = super().form_valid(form)
         send_confirmation_email(self.request, self.object)
         messages.success(
@@ -196,6 +201,7 @@ class PasswordResetRequestView(auth_views.PasswordResetView):
     """Anyone asks for a password reset link by email; the answer never tells
     whether the address has an account."""
 
+    form_class = OutboxPasswordResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/email/password_reset_body.txt"
     html_email_template_name = "accounts/email/password_reset_body.html"

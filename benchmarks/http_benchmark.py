@@ -165,7 +165,7 @@ def main():
         "LOG_LEVEL": "WARNING",
     }
     if port_open(6379):
-        env["CACHE_BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+        env["CACHE_BACKEND"] = "serang_umkm.cache.FailSoftRedisCache"
         env["CACHE_LOCATION"] = "redis://127.0.0.1:6379/7"
     if not options.reuse:
         load_city_data(options.database, options.businesses, env)

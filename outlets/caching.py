@@ -20,6 +20,10 @@ cache, and neither is a response its view marks private or no-store. Pages for o
 visitor (sign-in and sign-up, the owner's dashboard and its redirects, the health
 probe) say so themselves with @private_page: the cache is looked up before the view
 runs, so what must not be served must never be stored.
+
+When the cache cannot be reached (serang_umkm.cache.FailSoftRedisCache), every page
+renders as if uncached; when it answers again the generation moves on, since an
+invalidation may have been lost meanwhile.
 """
 
 import copy
@@ -37,6 +41,8 @@ from django.utils import timezone
 from django.utils.cache import cc_delim_re
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+
+from serang_umkm.cache import cache_recovered
 
 GENERATION_KEY = "public-pages:generation"
 OUTLETS_KEY = "public-pages:outlets"
@@ -65,6 +71,13 @@ def move_generation_on():
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, fresh_generation(), timeout=None)
+
+
+def move_generation_on_after_outage(sender, **kwargs):
+    """cache_recovered receiver (serang_umkm/cache.py): while the cache could not be
+    reached, an invalidation may have been lost, so pages cached before the outage
+    are made stale when it answers again."""
+    move_generation_on()
 
 
 def invalidation_pending(using=None):
@@ -165,7 +178,10 @@ def invalidate_if_shown(sender, instance, created=False, raw=False, using=None, 
 
 def connect_invalidation():
     """Receive the saves and deletes of the models CHANGES_PUBLIC_PAGES names (and
-    of their proxies)."""
+    of their proxies), and the end of a cache outage."""
+    cache_recovered.connect(
+        move_generation_on_after_outage, dispatch_uid="public-pages-cache-recovered"
+    )
     for model in apps.get_models():
         if rule_for(model) is not None:
             uid = f"public-pages-{model._meta.label_lower}"
@@ -270,6 +286,15 @@ def check_shared_cache(app_configs, **kwargs):
                     "Redis), or PUBLIC_PAGE_CACHE_SECONDS=0."
                 ),
                 id="outlets.W001",
+            )
+        ]
+    if backend == "django.core.cache.backends.redis.RedisCache":
+        return [
+            checks.Warning(
+                "The cache raises when Redis cannot be reached: every cached page "
+                "would answer 500 during a Redis outage.",
+                hint="Set CACHE_BACKEND=serang_umkm.cache.FailSoftRedisCache.",
+                id="outlets.W002",
             )
         ]
     return []

@@ -1,17 +1,22 @@
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils import translation
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
-from django.utils.text import smart_split, unescape_string_literal
+from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_tasks import TaskResultStatus
@@ -21,15 +26,16 @@ from django_tasks_db.models import DBTaskResult
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.emails import notify_after_commit
+from accounts.emails import notify_with_change
 
-from . import decisions, images, tasks
+from . import decisions, images, imports, tasks
 from .emails import notify_owner_of_hand_over
 from .forms import StoredFilesForm, VersionedForm
 from .models import (
     Business,
     Category,
     Certification,
+    ImportJob,
     Kecamatan,
     Kelurahan,
     Product,
@@ -479,9 +485,63 @@ class CategoryAdmin(admin.ModelAdmin):
         return obj.product_count
 
 
+def import_job_url(job, admin_site=admin.site):
+    """The address of an import job's page in the admin."""
+    return reverse(
+        "admin:products_importjob_change", args=[job.pk], current_app=admin_site.name
+    )
+
+
+class BackgroundImportMixin(ImportExportMixin):
+    """The Import button's page takes the file and its format as before, but the
+    preview and the import run as background tasks (products/imports.py): an
+    upload becomes an ImportJob of import_job_kind, and the staff member is sent
+    to its page (ImportJobAdmin), which shows the progress, the preview with
+    every row error, the confirmation and the result. The permission to import
+    is unchanged (IMPORT_EXPORT_IMPORT_PERMISSION_CODE)."""
+
+    import_job_kind = None
+
+    def import_action(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = self.create_import_form(request)
+            if form.is_valid():
+                formats = self.get_import_formats()
+                job = imports.create_job(
+                    self.import_job_kind,
+                    form.cleaned_data["import_file"],
+                    file_format=imports.format_key(
+                        formats[int(form.cleaned_data["format"])]
+                    ),
+                    user=request.user,
+                )
+                imports.enqueue_preview(
+                    job, translation.get_language() or settings.LANGUAGE_CODE
+                )
+                return HttpResponseRedirect(import_job_url(job, self.admin_site))
+        # The upload form (again, with its errors).
+        return super().import_action(request, **kwargs)
+
+    def process_import(self, request, **kwargs):
+        """The former second step (a confirmation posted with a temporary file's
+        name): imports are confirmed on their job's page now."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_import",
+                current_app=self.admin_site.name,
+            )
+        )
+
+
 @admin.register(Business)
-class BusinessAdmin(ImportExportMixin, StatusTrailAdmin):
+class BusinessAdmin(BackgroundImportMixin, StatusTrailAdmin):
     resource_classes = [BusinessResource]
+    import_job_kind = ImportJob.Kind.BUSINESSES
     form = BusinessAdminForm
     list_display = [
         "name",
@@ -595,7 +655,7 @@ class BusinessAdmin(ImportExportMixin, StatusTrailAdmin):
             obj.hand_over(obj.owner)
         super().save_model(request, obj, form, change)
         if handed_over:
-            notify_after_commit(request, notify_owner_of_hand_over, obj)
+            notify_with_change(request, notify_owner_of_hand_over, obj)
 
     def get_queryset(self, request):
         return (
@@ -705,8 +765,9 @@ class CertificationInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ImportExportMixin, StatusTrailAdmin, IndexedSearchAdmin):
+class ProductAdmin(BackgroundImportMixin, StatusTrailAdmin, IndexedSearchAdmin):
     resource_classes = [ProductResource]
+    import_job_kind = ImportJob.Kind.PRODUCTS
     list_display = [
         "thumbnail",
         "name",
@@ -765,7 +826,7 @@ class ProductAdmin(ImportExportMixin, StatusTrailAdmin, IndexedSearchAdmin):
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [ProductPhotoInline, CertificationInline]
-    actions = ["approve", "reject"]
+    actions = ["approve", "reject", "rebuild_photo_variants"]
 
     def get_queryset(self, request):
         main_thumbnail = ProductPhoto.objects.filter(product=OuterRef("pk")).order_by(
@@ -845,6 +906,31 @@ class ProductAdmin(ImportExportMixin, StatusTrailAdmin, IndexedSearchAdmin):
                 )
                 % {"count": count}
             ),
+        )
+
+    @admin.action(description=_("Rebuild photo variants"), permissions=["change"])
+    def rebuild_photo_variants(self, request, queryset):
+        """Queue the rebuild of the medium and thumbnail variants of the selected
+        products' photos from their large variant (tasks.rebuild_photo_variants)."""
+        photo_pks = list(
+            ProductPhoto.objects.filter(product__in=queryset).values_list(
+                "pk", flat=True
+            )
+        )
+        if not photo_pks:
+            self.message_user(
+                request, _("The selected products have no photos."), messages.WARNING
+            )
+            return
+        tasks.enqueue_photo_rebuilds(photo_pks)
+        self.message_user(
+            request,
+            ngettext(
+                "The variants of %(count)d photo are being rebuilt in the background.",
+                "The variants of %(count)d photos are being rebuilt in the background.",
+                len(photo_pks),
+            )
+            % {"count": len(photo_pks)},
         )
 
 
@@ -969,6 +1055,179 @@ class ProposedChangeAdmin(StatusTrailAdmin):
                 % {"count": count}
             ),
         )
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """The spreadsheet imports started with the Import button, read-only: staff see
+    the jobs they started (superusers every one), each on a page of its own
+    (admin/products/importjob/job.html) with its progress, its preview listing
+    every row error, the confirmation of a preview without errors (by whoever
+    uploaded it), and its result."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "file_name",
+        "status",
+        "rows",
+        "created_by",
+    ]
+    list_display_links = ["created_at", "file_name"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["created_by"]
+    show_full_result_count = False
+    # The job's page reloads itself this often while the job waits or runs.
+    refresh_seconds = 3
+    # A job still waiting for a worker after this long gets a hint on its page.
+    waiting_hint_after = timedelta(minutes=1)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            queryset = queryset.filter(created_by=request.user)
+        return queryset
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return self.list_display
+        return [name for name in self.list_display if name != "created_by"]
+
+    def importing_admin(self, job):
+        """The admin of what the job imports (BusinessAdmin or ProductAdmin)."""
+        return self.admin_site.get_model_admin(job.model)
+
+    def may_import(self, request):
+        """Whether the user may import businesses or products."""
+        return any(
+            self.admin_site.get_model_admin(model).has_import_permission(request)
+            for model in (Business, Product)
+        )
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or self.may_import(request)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and not (
+            request.user.is_superuser or obj.created_by_id == request.user.pk
+        ):
+            return False
+        return super().has_view_permission(request, obj) or self.may_import(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not (
+            request.user.is_superuser or obj.created_by_id == request.user.pk
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("rows"))
+    def rows(self, obj):
+        if obj.in_progress:
+            return _("%(done)s of %(total)s") % {
+                "done": number_format(obj.rows_done, force_grouping=True),
+                "total": number_format(obj.rows_total, force_grouping=True),
+            }
+        return number_format(obj.rows_total, force_grouping=True)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/confirm/",
+                self.admin_site.admin_view(self.confirm_view),
+                name="products_importjob_confirm",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        imports.expire_stale()
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The job's page (jobs have no form to change)."""
+        imports.expire_stale()
+        job = self.get_object(request, unquote(object_id))
+        if job is None or not self.has_view_permission(request, job):
+            raise Http404
+        importing = self.importing_admin(job)
+        may_import = importing.has_import_permission(request)
+        target = job.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": capfirst(str(job)),
+            "subtitle": None,
+            "opts": self.opts,
+            "job": job,
+            "summary": job.result or job.preview,
+            "listed_errors": len((job.result or job.preview).get("errors", [])),
+            "may_confirm": (
+                may_import
+                and job.may_be_confirmed
+                and job.created_by_id == request.user.pk
+            ),
+            "import_url": may_import
+            and reverse(
+                f"admin:{target.app_label}_{target.model_name}_import",
+                current_app=self.admin_site.name,
+            ),
+            "changelist_url": reverse(
+                f"admin:{target.app_label}_{target.model_name}_changelist",
+                current_app=self.admin_site.name,
+            ),
+            "target_opts": target,
+            "refresh_seconds": self.refresh_seconds if job.in_progress else None,
+            "checking": job.status
+            in (ImportJob.Status.UPLOADED, ImportJob.Status.PREVIEWING),
+            "waiting": job.status in ImportJob.WAITING,
+            "waiting_long": job.status in ImportJob.WAITING
+            and job.updated_at < timezone.now() - self.waiting_hint_after,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/products/importjob/job.html", context)
+
+    def confirm_view(self, request, pk):
+        """Queue the import of a preview without errors, for the staff member who
+        uploaded it and may still import; anything else is refused."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        job = self.get_queryset(request).filter(pk=pk).first()
+        if job is None:
+            raise Http404
+        if job.created_by_id != request.user.pk or not self.importing_admin(
+            job
+        ).has_import_permission(request):
+            raise PermissionDenied
+        if job.may_be_confirmed:
+            confirmed = ImportJob.objects.filter(
+                pk=job.pk, status=ImportJob.Status.PREVIEWED
+            ).update(
+                status=ImportJob.Status.CONFIRMED,
+                message="",
+                updated_at=timezone.now(),
+            )
+            if confirmed:
+                imports.enqueue_commit(
+                    job, translation.get_language() or settings.LANGUAGE_CODE
+                )
+        elif job.status not in (
+            ImportJob.Status.CONFIRMED,
+            ImportJob.Status.IMPORTING,
+            ImportJob.Status.IMPORTED,
+        ):
+            # (A second click on the button changes nothing.)
+            self.message_user(
+                request,
+                _("Only a preview without errors can be imported."),
+                messages.ERROR,
+            )
+        return HttpResponseRedirect(import_job_url(job, self.admin_site))
 
 
 admin.site.register(Business.history.model, HistoryLogAdmin)

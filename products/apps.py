@@ -10,7 +10,7 @@ class ProductsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete
 
-        from .models import Business, ProductPhoto, delete_stored_files
+        from .models import Business, ImportJob, ProductPhoto, delete_stored_files
 
-        for model in (Business, ProductPhoto):
+        for model in (Business, ImportJob, ProductPhoto):
             post_delete.connect(delete_stored_files, sender=model)

@@ -10,8 +10,6 @@ decide() locks the row, refuses a decision on an object changed since it was loa
 change with its author) and queues the owner's email for after the commit.
 """
 
-from functools import partial
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -105,8 +103,9 @@ def decide(obj, status, *, by, reason="", notify=None, site_url="", validate=Non
 
     Raises EditConflict when obj was saved elsewhere since it was loaded, and
     ValidationError when the decision is not allowed (see check_decision) or
-    validate(obj) refuses it (e.g. a full outlet). notify(obj, site_url) is queued
-    for after the commit. Returns obj, saved.
+    validate(obj) refuses it (e.g. a full outlet). notify(obj, site_url) queues
+    the owner's email in the same transaction (sent by the worker once it
+    commits, never for a decision rolled back). Returns obj, saved.
     """
     with transaction.atomic():
         check_version(obj, obj.version)
@@ -121,7 +120,7 @@ def decide(obj, status, *, by, reason="", notify=None, site_url="", validate=Non
         finally:
             obj._deciding = False
         if notify is not None:
-            transaction.on_commit(partial(notify, obj, site_url))
+            notify(obj, site_url)
     return obj
 
 

@@ -1,6 +1,8 @@
 import datetime
+import uuid
 from functools import partial, reduce
 from operator import add
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.postgres.lookups import TrigramWordSimilar
@@ -11,6 +13,8 @@ from django.contrib.postgres.search import (
     SearchVectorField,
     TrigramWordSimilarity,
 )
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import connections, models, transaction
 from django.db.models import (
@@ -28,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import LazyObject
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -881,20 +886,40 @@ class ProductPhoto(models.Model):
     def set_image(self, upload):
         """Fill every variant from an upload; raises ValidationError for bad files."""
         image = images.open_upload(upload)
+        large = images.encode(
+            images.fit_within(image, self.LARGE_SIDE), "JPEG", quality=82
+        )
+        self.large.save(large.name, large, save=False)
+        self.set_smaller_variants(image)
+
+    def set_smaller_variants(self, image):
+        """Fill medium (and its size) and thumbnail from an upright RGB image: the
+        one home of their rules, for an upload and for a rebuild alike."""
         medium = images.fit_within(image, self.MEDIUM_SIDE)
         self.medium_width, self.medium_height = medium.size
         variants = [
-            (
-                self.large,
-                images.encode(
-                    images.fit_within(image, self.LARGE_SIDE), "JPEG", quality=82
-                ),
-            ),
             (self.medium, images.encode(medium)),
             (self.thumbnail, images.encode(images.square(image, self.THUMBNAIL_SIDE))),
         ]
         for field_file, content in variants:
             field_file.save(content.name, content, save=False)
+
+    def rebuild_variants(self):
+        """Make medium and thumbnail again from the stored large variant (e.g. after
+        their sizes changed) and save the row; the files they replace are deleted
+        once that commits. Raises FileNotFoundError when the large file is gone and
+        ValidationError when it is no readable image; then nothing changes."""
+        with self.large.open("rb") as stored:
+            image = images.open_upload(ContentFile(stored.read()))
+        replaced = [self.medium.name, self.thumbnail.name]
+        self.set_smaller_variants(image)
+        self.save(
+            update_fields=["medium", "thumbnail", "medium_width", "medium_height"]
+        )
+        storage = self.medium.storage
+        for name in replaced:
+            if name:
+                transaction.on_commit(partial(storage.delete, name))
 
     def delete_files(self):
         """Remove the variants from storage (the row is left alone)."""
@@ -1157,3 +1182,164 @@ def claim_text(claim):
             "date": date_format(datetime.date.fromisoformat(claim["valid_until"])),
         }
     return claim["number"]
+
+
+class PrivateStorage(LazyObject):
+    """STORAGES["private"]: files that are not for the public (see settings)."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+private_storage_object = PrivateStorage()
+
+
+def private_storage():
+    """The storage of files that must not be served (FileField storage callable)."""
+    return private_storage_object
+
+
+def import_file_path(instance, filename):
+    """Where an uploaded import file is stored: imports/<year>/<month>/ under a random
+    name (the register holds owners' phone numbers; its name must not be guessable
+    should the storage serve files publicly), keeping only the extension."""
+    extension = PurePosixPath(filename).suffix.lower()[:10]
+    return timezone.now().strftime(f"imports/%Y/%m/{uuid.uuid4().hex}{extension}")
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def running(self):
+        """Jobs a worker is working on, with progress recorded lately."""
+        return self.filter(
+            status__in=ImportJob.RUNNING,
+            updated_at__gte=timezone.now() - settings.IMPORT_JOB_STALE_AFTER,
+        )
+
+    def stale(self):
+        """Jobs a worker took but recorded no progress for since
+        IMPORT_JOB_STALE_AFTER: the worker stopped (nothing was written, since an
+        import commits once, at its end, together with its job's status)."""
+        return self.filter(
+            status__in=ImportJob.RUNNING,
+            updated_at__lt=timezone.now() - settings.IMPORT_JOB_STALE_AFTER,
+        )
+
+
+class ImportJob(models.Model):
+    """A spreadsheet a staff member imports in the admin (businesses or products),
+    checked and then written by background tasks (products/imports.py):
+
+    uploaded → previewing → previewed → confirmed → importing → imported, or failed.
+
+    The preview (a dry run) lists every row error; only a file without errors can
+    be confirmed, and its import writes every row in one transaction. The stored
+    file goes once the job is done (imported, failed, or previewed with errors) or
+    deleted."""
+
+    class Kind(models.TextChoices):
+        BUSINESSES = "businesses", _("businesses")
+        PRODUCTS = "products", _("products")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("waiting for the preview")
+        PREVIEWING = "previewing", _("previewing")
+        PREVIEWED = "previewed", _("previewed")
+        CONFIRMED = "confirmed", _("waiting to import")
+        IMPORTING = "importing", _("importing")
+        IMPORTED = "imported", _("imported")
+        FAILED = "failed", _("failed")
+
+    # Queued for a worker, and being worked on by one.
+    WAITING = (Status.UPLOADED, Status.CONFIRMED)
+    RUNNING = (Status.PREVIEWING, Status.IMPORTING)
+
+    kind = models.CharField(_("what"), max_length=20, choices=Kind)
+    file = models.FileField(
+        _("file"),
+        upload_to=import_file_path,
+        storage=private_storage,
+        max_length=255,
+        blank=True,
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=10, choices=Format)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Written by every step and every few hundred rows: a running job whose
+    # progress is older than IMPORT_JOB_STALE_AFTER lost its worker.
+    updated_at = models.DateTimeField(_("last progress"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.UPLOADED
+    )
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    # {"rows", "new", "updated", "unchanged", "invalid", "error_count", "errors":
+    # [{"row", "column", "message"}, …] (the first IMPORT_MAX_LISTED_ERRORS)};
+    # row 0 is the file as a whole.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["created_by", "-created_at"], name="importjob_by_user_idx"
+            ),
+            models.Index(fields=["kind", "status"], name="importjob_kind_status_idx"),
+        ]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.file_name}"
+
+    @property
+    def model(self):
+        """The model the job imports (Business or Product)."""
+        return Business if self.kind == self.Kind.BUSINESSES else Product
+
+    @property
+    def in_progress(self):
+        return self.status in (*self.WAITING, *self.RUNNING)
+
+    @property
+    def is_stale(self):
+        return (
+            self.status in self.RUNNING
+            and self.updated_at < timezone.now() - settings.IMPORT_JOB_STALE_AFTER
+        )
+
+    @property
+    def error_count(self):
+        return (self.result or self.preview).get("error_count", 0)
+
+    @property
+    def may_be_confirmed(self):
+        """Previewed without a single error (only then may it be imported)."""
+        return (
+            self.status == self.Status.PREVIEWED
+            and bool(self.preview)
+            and not self.preview.get("error_count")
+        )
+
+    def discard_file(self):
+        """Forget the stored file (not yet saved); it is removed from storage once
+        the transaction saving the job commits."""
+        if self.file:
+            name, storage = self.file.name, self.file.storage
+            transaction.on_commit(partial(storage.delete, name))
+        self.file = ""

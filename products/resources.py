@@ -308,6 +308,15 @@ class RegisterResource(resources.ModelResource):
                     {column: _("Repeats row %(row)d of the file.") % {"row": first}}
                 )
 
+    def import_row(self, row, instance_loader, **kwargs):
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        # import_data(progress=…) is told of every row, whatever its outcome
+        # (products/imports.py: Progress records the count every few hundred).
+        progress = kwargs.get("progress")
+        if progress is not None:
+            progress(kwargs["row_number"])
+        return row_result
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if not any(cell_text(value) for value in row.values()):
             return True  # a row of empty cells, as spreadsheets leave at the end

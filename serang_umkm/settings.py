@@ -73,6 +73,8 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First: every response, even one from the page cache, names its request.
+    "serang_umkm.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "outlets.caching.PublicPageCacheMiddleware",
@@ -114,13 +116,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL's search settings (pg_trgm.word_similarity_threshold = 0.4, so that
+# search forgives a typo, and jit = off) are stored on the database by migration
+# products/0012 (ALTER DATABASE ... SET), not sent by each connection: PgBouncer in
+# transaction pooling mode refuses the `options` startup parameter, and a session
+# SET would leak to whichever client gets the server connection next. Every new
+# session gets them, through a pooler or not (README: "Behind PgBouncer").
+# A pooler in transaction mode also needs server-side cursors (QuerySet.iterator(),
+# e.g. form choices, spreadsheet exports) off: such a cursor lives in one server
+# session, and the pooler may send the next FETCH to another.
+if env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS"):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Product search forgives a typo down to this pg_trgm word similarity ("empeng"
-    # scores 0.43 against "Emping"); a session setting, so the trigram index applies it.
-    # JIT compilation costs ~100 ms on queries whose row estimates are off (tiny
-    # reference tables never analyzed) and gains nothing on this site's short queries.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        "-c pg_trgm.word_similarity_threshold=0.4 -c jit=off"
+    # A database host that does not answer (not one that refuses: that fails at
+    # once) fails the request after this many seconds, well inside gunicorn's 30.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
 
 # Cache: local memory per process by default; a shared cache in production.
@@ -182,6 +193,12 @@ TASKS = {
 # A bulk decision on more objects than this runs as a background task instead of
 # in the web request (gunicorn gives a request 30 s).
 BULK_DECISIONS_IN_REQUEST = int(os.environ.get("BULK_DECISIONS_IN_REQUEST", "200"))
+# The admin's spreadsheet imports are previewed and written by background tasks
+# (products/imports.py): a job records its progress every IMPORT_PROGRESS_EVERY
+# rows, and one without progress for IMPORT_JOB_STALE_AFTER lost its worker (it is
+# given up; nothing of it was written) and no longer holds back other imports.
+IMPORT_PROGRESS_EVERY = 250
+IMPORT_JOB_STALE_AFTER = timedelta(minutes=10)
 
 # Failed sign-ins: django-axes locks an email address on one IP address for an hour.
 AXES_FAILURE_LIMIT = 5
@@ -215,8 +232,57 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+PRIVATE_MEDIA_ROOT = Path(
+    os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media")
+)
+# With several hosts, uploads go to a bucket of S3-compatible object storage that all
+# of them share (django-storages); without MEDIA_BUCKET, to this host's MEDIA_ROOT.
+MEDIA_BUCKET = os.environ.get("MEDIA_BUCKET", "")
+# The options of that bucket's storage (tests/media.py reuses them for a test
+# bucket). Photos are public and stored under random names that never change: plain
+# URLs without expiring signatures, served by the bucket or a CDN in front of it
+# (MEDIA_CUSTOM_DOMAIN), cached for a year and never overwritten.
+MEDIA_S3_OPTIONS = {
+    "bucket_name": MEDIA_BUCKET,
+    "endpoint_url": os.environ.get("MEDIA_ENDPOINT_URL") or None,
+    "region_name": os.environ.get("MEDIA_REGION") or None,
+    "access_key": os.environ.get("MEDIA_ACCESS_KEY_ID") or None,
+    "secret_key": os.environ.get("MEDIA_SECRET_ACCESS_KEY") or None,
+    "custom_domain": os.environ.get("MEDIA_CUSTOM_DOMAIN") or None,
+    "location": os.environ.get("MEDIA_LOCATION", ""),
+    "querystring_auth": False,
+    "file_overwrite": False,
+    "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": MEDIA_S3_OPTIONS}
+        if MEDIA_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    # Files not for the public (uploaded registers hold owners' phone numbers): in
+    # the bucket under private/, which its public-read policy must not cover, with
+    # signed URLs that expire; on disk in PRIVATE_MEDIA_ROOT, which is never served.
+    "private": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **MEDIA_S3_OPTIONS,
+                "location": "/".join(
+                    filter(None, [MEDIA_S3_OPTIONS["location"], "private"])
+                ),
+                "custom_domain": None,
+                "querystring_auth": True,
+                "default_acl": "private",
+                "object_parameters": {},
+            },
+        }
+        if MEDIA_BUCKET
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -238,6 +304,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# Seconds the worker waits for the mail server before the attempt counts as failed
+# (and is tried again later, see accounts/tasks.py).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Gerai UMKM Kota Serang <noreply@localhost>"
 )
@@ -262,12 +331,44 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Logging: everything to the console, where gunicorn and the host collect it.
+# Logging: everything to the console, where gunicorn and the host collect it; each
+# line names its request (X-Request-ID). LOG_FORMAT=json writes one JSON object per
+# line, for a log collector.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "serang_umkm.observability.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "serang_umkm.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes reports every successful sign-in at INFO; failures are WARNING.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# /readyz reports the task queue as failing when a due task has waited this long
+# (seconds): no worker is taking it.
+READYZ_MAX_TASK_WAIT = int(os.environ.get("READYZ_MAX_TASK_WAIT", "300"))
+
+# Errors (and a sample of traces) go to Sentry when SENTRY_DSN is set; nothing
+# personal is sent (no cookies, addresses or request bodies).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+    )

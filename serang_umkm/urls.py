@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,8 @@ from outlets import views as outlet_views
 from outlets.sitemaps import OutletSitemap, PageSitemap
 from outlets.staff_dashboard import staff_dashboard
 from products.sitemaps import BusinessSitemap, ProductSitemap
+
+from . import observability
 
 admin.site.site_header = _("Gerai UMKM Kota Serang administration")
 admin.site.site_title = _("Gerai UMKM Kota Serang")
@@ -25,6 +28,7 @@ sitemaps = {
 urlpatterns = [
     path("robots.txt", outlet_views.robots_txt, name="robots"),
     path("healthz", outlet_views.health, name="health"),
+    path("readyz", observability.ready, name="ready"),
     path(
         "sitemap.xml",
         sitemap_views.index,
@@ -52,5 +56,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.DEBUG:
+# In development, uploads on this host's disk are served by Django; a bucket's files
+# have absolute URLs of their own (MEDIA_BUCKET), served by the bucket or its CDN.
+if settings.DEBUG and isinstance(default_storage, FileSystemStorage):
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -13,8 +13,15 @@ from django.apps import apps as django_apps  # noqa: E402
 from django.conf import settings as django_settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.utils import translation  # noqa: E402
+from django.utils.functional import empty  # noqa: E402
 
 from outlets.models import Outlet  # noqa: E402
+from products.models import private_storage_object  # noqa: E402
+from tests.media import (  # noqa: E402
+    media_storage,
+    private_media_storage,
+    remove_stored_media,
+)
 
 REFERENCE_DATA_MIGRATIONS = [
     "products.migrations.0002_kelurahan_and_categories",
@@ -38,17 +45,30 @@ def _fresh_state():
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Files go to a folder of the test's own, or to a key prefix of its own in the
+    # S3 test bucket when TEST_MEDIA_BUCKET is set (tests/media.py).
     settings.MEDIA_ROOT = tmp_path / "media"
+    storage = media_storage()
     settings.STORAGES = {
         **settings.STORAGES,
+        "default": storage,
+        "private": private_media_storage(storage, tmp_path / "private-media"),
         "staticfiles": {
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+    private_storage_object._wrapped = empty  # read the test's "private" storage
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Background tasks (emails, bulk decisions) run when their transaction commits;
+    # tests of the queue itself use the database backend and a worker.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
     # Query counts measure a page's own rendering; tests/test_page_cache.py turns
     # the page cache on where it is the subject.
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    yield
+    remove_stored_media(storage)
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +102,7 @@ def reference_data(transactional_db):
         "0005_assisted_registration_roles",
         "0008_proposed_change_roles",
         "0009_task_result_roles",
+        "0011_outgoing_email_roles",
     ]:
         import_module(f"outlets.migrations.{roles}").add_permissions(django_apps)
 
@@ -129,3 +150,24 @@ def offline_map_tiles(page):
     """Map tiles cannot load here (no internet), as on a bad mobile connection."""
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     return page
+
+
+@pytest.fixture
+def requests_commit(client, django_capture_on_commit_callbacks, monkeypatch):
+    """Each request of the test client ends as in production, as if its transaction
+    committed: what it queued for after the commit (emails) runs then. (The test's
+    own transaction never commits.)"""
+    request = client.request
+
+    def committing_request(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return request(**kwargs)
+
+    monkeypatch.setattr(client, "request", committing_request)
+
+
+@pytest.fixture
+def database_queue(settings):
+    """Background tasks queued in the database, as in production (the suite's
+    default is the immediate backend); tests/task_helpers.py runs the queue."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.views import EmailConfirmationTokenGenerator, email_confirmation_token
 from tests.factories import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 PASSWORD = "kerupuk-kulit-99"
 

@@ -184,6 +184,7 @@ def test_product_changelist_queries_do_not_grow_with_products(
     assert response.content.count(b'width="48" height="48"') == 30
 
 
+@pytest.mark.media
 def test_product_list_shows_the_main_photo_thumbnail(admin_client):
     """The thumbnail column shows the photo at the lowest position."""
     product = make_product()
@@ -378,6 +379,7 @@ def test_rejecting_a_business_needs_a_reason(admin_client):
     assert business.status == Business.Status.PENDING
 
 
+@pytest.mark.media
 def test_business_logo_upload_is_stored_re_encoded(admin_client):
     """A logo uploaded in the admin is kept as the model's WebP, not the upload."""
     business = make_business()
@@ -391,6 +393,7 @@ def test_business_logo_upload_is_stored_re_encoded(admin_client):
     assert business.logo.name.endswith(".webp")
 
 
+@pytest.mark.media
 def test_a_replaced_logo_is_deleted_once_saved(
     admin_client, django_capture_on_commit_callbacks
 ):
@@ -415,6 +418,7 @@ def stored_variants(photo):
     return [photo.large.name, photo.medium.name, photo.thumbnail.name]
 
 
+@pytest.mark.media
 def test_photos_replaced_or_removed_in_the_admin_leave_no_files(
     admin_client, django_capture_on_commit_callbacks
 ):
@@ -443,6 +447,7 @@ def test_photos_replaced_or_removed_in_the_admin_leave_no_files(
     assert not any(storage.exists(name) for name in old_files)
 
 
+@pytest.mark.media
 def test_deleting_a_business_deletes_its_logo_and_product_photos(
     admin_client, django_capture_on_commit_callbacks
 ):
@@ -486,6 +491,7 @@ def product_form_data(product, photos=(), **changes):
     return {**data, **changes}
 
 
+@pytest.mark.media
 def test_approving_a_product_with_a_new_photo(admin_client, admin_user):
     """The change form records the approval and turns an upload into variants."""
     product = make_product(status=Product.Status.PENDING)
@@ -518,6 +524,7 @@ def test_a_photo_row_without_an_upload_is_refused(admin_client):
     assert not product.photos.exists()
 
 
+@pytest.mark.media
 def test_a_photo_that_is_not_an_image_is_refused(admin_client):
     """A file that only pretends to be a photo gets an error, not a stored file."""
     product = make_product()

@@ -13,14 +13,15 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from accounts.models import OutgoingEmail
 from outlets.models import Display
 from products import decisions, tasks
 from products.models import Business
 from tests.admin_helpers import make_curator, make_verifier
 from tests.factories import make_business, make_display
+from tests.task_helpers import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +29,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def small_request_limit(settings):
-    """More than two objects make a large selection."""
+def small_request_limit(settings, database_queue):
+    """More than two objects make a large selection, queued in the database as in
+    production."""
     settings.BULK_DECISIONS_IN_REQUEST = 2
 
 
@@ -52,27 +54,13 @@ def verify(client, businesses, **extra):
     )
 
 
+def decisions_queued():
+    """The queued bulk decisions (the owners' emails are tasks of their own)."""
+    return DBTaskResult.objects.filter(task_path=tasks.decide_in_background.module_path)
+
+
 def statuses(objects):
     return {type(obj)._base_manager.get(pk=obj.pk).status for obj in objects}
-
-
-def run_queued_tasks():
-    """Run what waits in the queue as db_worker does (its Worker.run_task), in this
-    process and inside the test's transaction, which the worker's own loop would
-    close (test_a_real_worker_process_runs_the_queue runs the command itself)."""
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
-    for task_result in DBTaskResult.objects.ready():
-        task_result.claim(worker.worker_id)
-        worker.run_task(task_result)
 
 
 def test_a_large_selection_is_queued_and_changes_nothing_in_the_request(
@@ -87,7 +75,7 @@ def test_a_large_selection_is_queued_and_changes_nothing_in_the_request(
 
     assert statuses(pending) == {Business.Status.PENDING}
     assert mail.outbox == []
-    [queued] = DBTaskResult.objects.all()
+    [queued] = decisions_queued()
     assert queued.status == "READY"
     assert queued.task_path == "products.tasks.decide_in_background"
     assert sorted(queued.args_kwargs["kwargs"]["pks"]) == sorted(b.pk for b in pending)
@@ -106,7 +94,7 @@ def test_a_small_selection_is_still_decided_in_the_request(admin_client):
     verify(admin_client, pending)
 
     assert statuses(pending) == {Business.Status.VERIFIED}
-    assert not DBTaskResult.objects.exists()
+    assert not decisions_queued().exists()
 
 
 def test_running_the_queue_verifies_them_all_and_emails_the_owners(
@@ -128,7 +116,7 @@ def test_running_the_queue_verifies_them_all_and_emails_the_owners(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         b.owner.email for b in pending
     )
-    [done] = DBTaskResult.objects.all()
+    [done] = decisions_queued()
     assert done.status == "SUCCESSFUL"
     assert done.return_value["decided"] == 3
     assert "refused" not in done.return_value
@@ -162,7 +150,7 @@ def test_a_refused_batch_changes_nothing_and_its_result_says_why(
 
     assert statuses(requests) == {Display.Status.REQUESTED}
     assert mail.outbox == []
-    [refused] = DBTaskResult.objects.all()
+    [refused] = decisions_queued()
     assert refused.args_kwargs["kwargs"]["kwargs"] == {"ordering": ["outlet_id", "pk"]}
     assert refused.return_value["decided"] == 0
     assert "(2/2)" in refused.return_value["refused"]
@@ -176,7 +164,7 @@ def test_staff_see_only_the_tasks_they_started(client):
     mine, theirs = make_verifier(), make_verifier()
     client.force_login(theirs)
     verify(client, [make_business(status=Business.Status.PENDING) for _ in range(3)])
-    [task_result] = DBTaskResult.objects.all()
+    [task_result] = decisions_queued()
     client.force_login(mine)
 
     listing = client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist"))
@@ -268,6 +256,8 @@ def test_a_real_worker_process_runs_the_queue(admin_client, reference_data):
     assert statuses(pending) == {Business.Status.VERIFIED}
     for business in pending:
         assert business.owner.email in worker.stdout
-    [done] = DBTaskResult.objects.all()
+    [done] = decisions_queued()
     assert done.status == "SUCCESSFUL"
     assert done.return_value["decided"] == 3
+    # The decision queued the owners' emails, which the same worker sent.
+    assert OutgoingEmail.objects.filter(status="sent").count() == 3

@@ -1,6 +1,7 @@
 """The catalogue in spreadsheets: the admin's two-step import (upload, dry-run preview
-listing row errors, confirm), the register command for big files, exports of
-businesses, products and displays, and who may do which."""
+listing row errors, confirm; both steps run in the background, here at once:
+tests/test_background_imports.py tests the jobs themselves), the register command,
+exports of businesses, products and displays, and who may do which."""
 
 import csv
 import io
@@ -10,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
 from import_export.formats.base_formats import CSV, XLSX
@@ -97,31 +99,61 @@ def format_index(setting, file_format):
     return str(getattr(settings, setting).index(file_format))
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Background tasks run at once, as the request queuing them commits."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+
+
 def upload(client, model, content, name="register.csv", file_format=CSV):
-    """Step 1 of an admin import: the upload, answered by the dry-run preview."""
-    return client.post(
-        admin_url(model, "import"),
-        {
-            "resource": "0",
-            "format": format_index("IMPORT_FORMATS", file_format),
-            "import_file": SimpleUploadedFile(name, content),
-        },
-    )
+    """Step 1 of an admin import: the upload, which queues the job's dry-run
+    preview (run at once as the request commits), answered by a redirect to the
+    job's page; returns that page."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            admin_url(model, "import"),
+            {
+                "resource": "0",
+                "format": format_index("IMPORT_FORMATS", file_format),
+                "import_file": SimpleUploadedFile(name, content),
+            },
+        )
+    assert response.status_code == 302, response
+    return client.get(response["Location"])
 
 
-def confirm(client, model, preview):
-    """Step 2: confirm the import the preview showed."""
-    return client.post(
-        admin_url(model, "process_import"), preview.context["confirm_form"].initial
-    )
+def confirm(client, preview):
+    """Step 2: confirm the import the job's page previewed (run at once)."""
+    job = preview.context["job"]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("admin:products_importjob_confirm", args=[job.pk]))
+
+
+def preview_of(page):
+    """The job's preview as its page shows it (counts and errors)."""
+    return page.context["job"].preview
+
+
+def error_columns(page):
+    """The columns each invalid row of the preview has errors in, by row."""
+    errors = {}
+    for error in preview_of(page)["errors"]:
+        columns = errors.setdefault(error["row"], [])
+        if error["column"] not in columns:
+            columns.append(error["column"])
+    return errors
 
 
 def import_in_admin(client, model, content, **kwargs):
     preview = upload(client, model, content, **kwargs)
     assert preview.status_code == 200
-    assert not preview.context["result"].has_validation_errors()
-    response = confirm(client, model, preview)
+    assert preview_of(preview)["error_count"] == 0
+    response = confirm(client, preview)
     assert response.status_code == 302
+    preview.context["job"].refresh_from_db()
+    assert preview.context["job"].status == "imported"
     return preview
 
 
@@ -178,17 +210,14 @@ def test_the_preview_lists_each_error_row_and_writes_nothing(verifikator_client)
     response = upload(verifikator_client, Business, content)
 
     assert response.status_code == 200
-    result = response.context["result"]
-    errors = {row.number: row.error_dict for row in result.invalid_rows}
-    assert list(errors) == [2, 3, 4]
-    assert list(errors[2]) == ["kelurahan"]
-    assert "Kelurahan Tak Ada" in errors[2]["kelurahan"][0]
-    assert list(errors[3]) == ["nib"]
-    assert list(errors[4]) == ["whatsapp"]
-    assert "confirm_form" not in response.context
+    assert error_columns(response) == {2: ["kelurahan"], 3: ["nib"], 4: ["whatsapp"]}
+    [unknown] = [e for e in preview_of(response)["errors"] if e["row"] == 2]
+    assert "Kelurahan Tak Ada" in unknown["message"]
+    assert not response.context["may_confirm"]
     page = response.content.decode()
     assert "Kelurahan Tak Ada" in page
-    assert page.count('class="validation-error-count"') == 3
+    assert page.count('<td class="row-number">') == 3
+    assert "Konfirmasi impor" not in page
     assert Business.objects.count() == before
 
 
@@ -202,12 +231,13 @@ def test_a_clean_file_is_previewed_then_imported_as_assisted_registrations(
 
     preview = upload(verifikator_client, Business, content)
 
-    result = preview.context["result"]
-    assert not result.has_errors() and not result.has_validation_errors()
-    assert [row.import_type for row in result.rows] == ["new", "new"]
+    summary = preview_of(preview)
+    assert summary["error_count"] == 0
+    assert (summary["new"], summary["updated"], summary["unchanged"]) == (2, 0, 0)
+    assert "Konfirmasi impor" in preview.content.decode()
     assert not Business.objects.filter(name__in=["Dodol Bu Ani", "Emping Pak Budi"])
 
-    response = confirm(verifikator_client, Business, preview)
+    response = confirm(verifikator_client, preview)
 
     assert response.status_code == 302
     dodol = Business.objects.get(nib="3673010000001")
@@ -244,11 +274,10 @@ def test_importing_the_same_file_again_creates_no_duplicates(verifikator_client)
         verifikator_client, Business, csv_bytes(BUSINESS_HEADER, emping_again)
     )
 
-    assert [row.import_type for row in unchanged.context["result"].rows] == ["skip"]
-    assert [row.import_type for row in preview.context["result"].rows] == [
-        "update",
-        "new",
-    ]
+    assert preview_of(unchanged)["unchanged"] == 1
+    assert preview_of(unchanged)["new"] == preview_of(unchanged)["updated"] == 0
+    assert preview_of(preview)["updated"] == 1
+    assert preview_of(preview)["new"] == 1
     assert Business.objects.count() == count + 1
     assert Business.objects.get(nib=DODOL[1]).address == "Jl. Baru No. 9"
     assert Business.objects.get(name="Emping Pak Budi").description == "Emping melinjo"
@@ -260,9 +289,7 @@ def test_a_file_repeating_a_business_is_refused(verifikator_client):
 
     response = upload(verifikator_client, Business, content)
 
-    [invalid] = response.context["result"].invalid_rows
-    assert invalid.number == 3
-    assert list(invalid.error_dict) == ["nib"]
+    assert error_columns(response) == {3: ["nib"]}
 
 
 def test_an_xlsx_workbook_is_imported(verifikator_client):
@@ -368,11 +395,7 @@ def test_product_rows_with_unknown_business_or_category_or_bad_price_are_errors(
 
     response = upload(verifikator_client, Product, content)
 
-    errors = {
-        row.number: list(row.error_dict)
-        for row in response.context["result"].invalid_rows
-    }
-    assert errors == {
+    assert error_columns(response) == {
         2: ["usaha"],
         3: ["usaha"],
         4: ["kategori"],
@@ -517,8 +540,9 @@ def test_an_exported_file_imports_back_unchanged(admin_client):
 
     preview = upload(admin_client, Business, exported.content)
 
-    result = preview.context["result"]
-    assert [row.import_type for row in result.rows] == ["skip", "skip"]
+    summary = preview_of(preview)
+    assert (summary["unchanged"], summary["new"], summary["updated"]) == (2, 0, 0)
+    assert summary["error_count"] == 0
 
 
 def test_products_are_exported_with_their_business_and_page(admin_client):

@@ -10,8 +10,9 @@ from PIL import Image
 from products import images
 from products.models import ProductPhoto
 from tests.factories import image_upload, make_product
+from tests.media import stored_image
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.media]
 
 
 def jpeg_with_exif(size=(600, 300), orientation=6):
@@ -33,17 +34,17 @@ def test_photo_variants_are_small_upright_and_without_metadata():
     photo.set_image(jpeg_with_exif(size=(2400, 1200), orientation=6))
     photo.save()
 
-    with Image.open(photo.large.path) as large:
-        assert large.format == "JPEG"
-        assert large.size == (800, 1600)  # rotated 90°: portrait now
-        assert not large.getexif()
-    with Image.open(photo.medium.path) as medium:
-        assert medium.format == "WEBP"
-        assert medium.size == (400, 800) == (photo.medium_width, photo.medium_height)
-        assert not medium.getexif()
-    with Image.open(photo.thumbnail.path) as thumbnail:
-        assert thumbnail.size == (400, 400)
-    assert b"PhoneMaker" not in open(photo.large.path, "rb").read()
+    large = stored_image(photo.large)
+    assert large.format == "JPEG"
+    assert large.size == (800, 1600)  # rotated 90°: portrait now
+    assert not large.getexif()
+    medium = stored_image(photo.medium)
+    assert medium.format == "WEBP"
+    assert medium.size == (400, 800) == (photo.medium_width, photo.medium_height)
+    assert not medium.getexif()
+    assert stored_image(photo.thumbnail).size == (400, 400)
+    with photo.large.open("rb") as file:
+        assert b"PhoneMaker" not in file.read()
 
 
 @pytest.mark.parametrize("image_format", ["PNG", "WEBP"])
@@ -68,8 +69,17 @@ def test_an_iphone_heic_photo_is_accepted():
     photo = ProductPhoto(product=make_product())
     photo.set_image(upload)
 
-    with Image.open(photo.thumbnail.path) as thumbnail:
-        assert (thumbnail.format, thumbnail.size) == ("WEBP", (400, 400))
+    thumbnail = stored_image(photo.thumbnail)
+    assert (thumbnail.format, thumbnail.size) == ("WEBP", (400, 400))
+
+
+def test_an_outlet_photo_is_stored_as_a_webp_at_most_1200_px_wide(cipare):
+    """An outlet's photo is re-encoded like a product's: WebP, proportions kept."""
+    cipare.set_photo(image_upload(size=(2400, 1200)))
+    cipare.save()
+
+    photo = stored_image(cipare.photo)
+    assert (photo.format, photo.size) == ("WEBP", (1200, 600))
 
 
 def test_a_text_file_named_like_a_photo_is_refused():

@@ -1,7 +1,8 @@
 """Owners register their businesses and manage their products under /dasbor/."""
 
+import io
+import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -30,13 +31,9 @@ from tests.factories import (
     make_product,
     make_user,
 )
+from tests.media import TEST_MEDIA_BUCKET, stored_files, stored_image
 
 pytestmark = pytest.mark.django_db
-
-
-def media_files():
-    root = Path(settings.MEDIA_ROOT)
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 
 def assert_redirects_to_login(response):
@@ -339,6 +336,7 @@ def test_business_list_shows_status_and_rejection_reason(owner_client, owner):
     assert "NIB" in html
 
 
+@pytest.mark.media
 def test_business_logo_is_stored_reencoded(owner_client):
     """An uploaded logo is kept as a square WebP."""
     owner_client.post(
@@ -346,11 +344,11 @@ def test_business_logo_is_stored_reencoded(owner_client):
         business_data(logo=image_upload("logo.png", "PNG")),
     )
 
-    logo = Business.objects.get().logo
-    with Image.open(logo.path) as image:
-        assert (image.format, image.size) == ("WEBP", (256, 256))
+    logo = stored_image(Business.objects.get().logo)
+    assert (logo.format, logo.size) == ("WEBP", (256, 256))
 
 
+@pytest.mark.media
 def test_a_replaced_logo_leaves_no_old_file(
     owner_client, business, django_capture_on_commit_callbacks
 ):
@@ -364,15 +362,16 @@ def test_a_replaced_logo_leaves_no_old_file(
         owner_client.post(url, business_data(logo=image_upload("b.png", "PNG")))
     business.refresh_from_db()
     assert business.logo.name != first
-    assert len(media_files()) == 1
+    assert len(stored_files()) == 1
 
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(url, business_data(**{"logo-clear": "on"}))
     business.refresh_from_db()
     assert not business.logo
-    assert media_files() == []
+    assert stored_files() == []
 
 
+@pytest.mark.media
 def test_a_bad_logo_registers_nothing(owner_client):
     """A logo that is no image is a form error; no business, no file."""
     response = owner_client.post(
@@ -382,7 +381,7 @@ def test_a_bad_logo_registers_nothing(owner_client):
 
     assert "logo" in response.context["form"].errors
     assert not Business.objects.exists()
-    assert media_files() == []
+    assert stored_files() == []
 
 
 # Products: creating
@@ -399,6 +398,7 @@ def test_product_create_page_offers_only_the_owners_businesses(owner_client, own
     assert form["business"].value() == mine.pk
 
 
+@pytest.mark.media
 def test_product_with_a_photo_is_created_as_a_draft(owner_client, business):
     """A new product is a draft of the owner's business with its photo variants,
     and the price is read the Indonesian way."""
@@ -414,8 +414,34 @@ def test_product_with_a_photo_is_created_as_a_draft(owner_client, business):
     assert product.price == 25000
     photo = product.photos.get()
     for variant in (photo.large, photo.medium, photo.thumbnail):
-        assert Path(variant.path).is_file()
-    assert len(media_files()) == 3
+        assert variant.storage.exists(variant.name)
+    assert len(stored_files()) == 3
+
+
+@pytest.mark.media
+def test_an_uploaded_photo_is_served_by_the_s3_server(owner_client, business):
+    """With the S3 storage on, an owner's photo goes to the bucket: each variant's
+    URL is the S3 server's, and fetching it over HTTP, without any credentials,
+    gives the image in its size, cached for a year."""
+    if not TEST_MEDIA_BUCKET:
+        pytest.skip("TEST_MEDIA_BUCKET is not set: media are on this host's disk")
+    owner_client.post(
+        reverse("products:product_create"),
+        product_data(business, photos=[image_upload(size=(1200, 900))]),
+    )
+
+    photo = Product.objects.get().photos.get()
+    expected = [
+        (photo.large, "JPEG", (1200, 900)),
+        (photo.medium, "WEBP", (800, 600)),
+        (photo.thumbnail, "WEBP", (400, 400)),
+    ]
+    for variant, image_format, size in expected:
+        assert variant.url.startswith(settings.MEDIA_S3_OPTIONS["endpoint_url"])
+        with urllib.request.urlopen(variant.url, timeout=10) as response:
+            assert "max-age=31536000" in response.headers["Cache-Control"]
+            image = Image.open(io.BytesIO(response.read()))
+        assert (image.format, image.size) == (image_format, size)
 
 
 @pytest.mark.parametrize("typed", ["25.000", "25000", "Rp 25.000", "rp25.000"])
@@ -456,6 +482,7 @@ BAD_UPLOADS = {
 }
 
 
+@pytest.mark.media
 @pytest.mark.parametrize("make_upload", BAD_UPLOADS.values(), ids=BAD_UPLOADS.keys())
 def test_a_bad_photo_creates_nothing(owner_client, business, make_upload):
     """A bad file among the photos re-renders the form with an error next to the
@@ -473,9 +500,10 @@ def test_a_bad_photo_creates_nothing(owner_client, business, make_upload):
     assert "Renyah, tanpa pengawet." in html
     assert not Product.objects.exists()
     assert not ProductPhoto.objects.exists()
-    assert media_files() == []
+    assert stored_files() == []
 
 
+@pytest.mark.media
 def test_more_than_five_photos_are_refused(owner_client, business):
     """Six photos at once are a form error; nothing is created."""
     response = owner_client.post(
@@ -485,9 +513,10 @@ def test_more_than_five_photos_are_refused(owner_client, business):
 
     assert "photos" in response.context["form"].errors
     assert not Product.objects.exists()
-    assert media_files() == []
+    assert stored_files() == []
 
 
+@pytest.mark.media
 def test_photos_added_later_count_towards_five(
     owner_client, business, django_capture_on_commit_callbacks
 ):
@@ -509,9 +538,10 @@ def test_photos_added_later_count_towards_five(
         )
     assert accepted.status_code == 302
     assert product.photos.count() == 5
-    assert len(media_files()) == 15
+    assert len(stored_files()) == 15
 
 
+@pytest.mark.media
 def test_photo_order_and_description_can_be_edited(owner_client, business):
     """The photo with the lowest order becomes the main one."""
     product = make_product(business=business, status=Product.Status.DRAFT)
@@ -601,6 +631,7 @@ def test_a_double_submission_creates_one_product(owner_client, business):
     assert again.url == reverse("products:product_update", args=[product.slug])
 
 
+@pytest.mark.media
 def test_a_concurrent_double_submission_creates_one_product(
     owner_client, business, monkeypatch
 ):
@@ -623,7 +654,7 @@ def test_a_concurrent_double_submission_creates_one_product(
     assert response.url == reverse("products:product_update", args=[winner.slug])
     assert list(Product.objects.all()) == [winner]
     assert not ProductPhoto.objects.exists()
-    assert media_files() == []
+    assert stored_files() == []
 
 
 def test_each_form_gets_a_new_token(owner_client, business):
@@ -685,6 +716,7 @@ def test_editing_a_draft_notes_nothing(owner_client, business):
     assert product.changes_since_review == {}
 
 
+@pytest.mark.media
 def test_a_photo_of_another_product_cannot_be_edited(owner_client, business):
     """The photo details only reach the product's own photos."""
     product = make_product(business=business, status=Product.Status.DRAFT)
@@ -786,6 +818,7 @@ def test_owner_list_shows_status_reason_and_actions(owner_client, business):
     assert reverse("products:product_withdraw", args=[product.slug]) not in html
 
 
+@pytest.mark.media
 def test_a_draft_is_deleted_after_confirmation_with_its_files(
     owner_client, business, django_capture_on_commit_callbacks
 ):
@@ -802,7 +835,7 @@ def test_a_draft_is_deleted_after_confirmation_with_its_files(
 
     assert response.url == reverse("products:owner_products")
     assert not Product.objects.filter(pk=product.pk).exists()
-    assert media_files() == []
+    assert stored_files() == []
 
 
 @pytest.mark.parametrize("status", [Product.Status.APPROVED, Product.Status.PENDING])

@@ -23,6 +23,7 @@ from products.models import (
     Product,
     ProductPhoto,
 )
+from tests.media import stored_files
 
 MODELS = [
     User,
@@ -50,15 +51,7 @@ def counts():
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def stored_files(folder="products"):
-    """Every file name stored under folder in MEDIA_ROOT."""
-    directories, files = default_storage.listdir(folder)
-    names = [f"{folder}/{name}" for name in files]
-    for directory in directories:
-        names += stored_files(f"{folder}/{directory}")
-    return names
-
-
+@pytest.mark.media
 def test_seed_demo_fills_a_small_catalogue_from_the_reference_data(db):
     """Demo owners' businesses over many kelurahan, valid products with certificates
     and photos from a shared pool of WebP thumbnails, displays within capacity at the
@@ -102,7 +95,7 @@ def test_seed_demo_fills_a_small_catalogue_from_the_reference_data(db):
         assert default_storage.exists(large) and default_storage.exists(medium)
     # A small pool of pictures, each stored once as three variants, serves all photos.
     assert len(thumbnails) < photos.count() / 2
-    assert len(stored_files()) == 3 * len(thumbnails)
+    assert len(stored_files("products")) == 3 * len(thumbnails)
 
     for outlet in Outlet.objects.all():
         approved = Display.objects.at(outlet).filter(status=Display.Status.APPROVED)
@@ -133,17 +126,18 @@ def test_seed_demo_fills_a_small_catalogue_from_the_reference_data(db):
         )
 
 
+@pytest.mark.media
 def test_seed_demo_run_again_adds_nothing_then_tops_up_to_the_new_size(db):
     """A second run with the same size creates no rows and no files; a larger size
     adds only the missing businesses and leaves the existing ones as they were."""
     seed(businesses=2, verbosity=0)
-    first_counts, first_files = counts(), sorted(stored_files())
+    first_counts, first_files = counts(), sorted(stored_files("products"))
     first_names = list(Business.objects.order_by("pk").values_list("name", flat=True))
 
     output = seed(businesses=2)
 
     assert counts() == first_counts
-    assert sorted(stored_files()) == first_files
+    assert sorted(stored_files("products")) == first_files
     assert "already there" in output
 
     seed(businesses=3, verbosity=0)
@@ -165,6 +159,7 @@ def test_seed_demo_prints_the_demo_credentials_unless_silenced(db):
     assert User.objects.filter(is_staff=True).count() == 3
 
 
+@pytest.mark.media
 def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(db, settings):
     """With DEBUG off and no --force the command stops before creating anything: the
     demo accounts have a published password."""

@@ -1,10 +1,12 @@
-"""Import businesses or products from the agency's register (CSV or XLSX), for files
-too big for the admin's import page: 10,000 rows take longer than a web request may.
+"""Import businesses or products from the agency's register (CSV or XLSX) on the
+server's command line, e.g. for scripted imports (the admin's Import button runs
+big files in the background too, with a progress page).
 
     manage.py import_register businesses register.xlsx --user staf@serangkota.go.id
     manage.py import_register businesses register.xlsx --user … --commit
 
-The same resources as the admin's Import button read the file (products/resources.py).
+The same resources as the admin's Import button read the file (products/resources.py,
+products/imports.py); the admin runs them in the background, this in the foreground.
 Without --commit it is a dry run: it prints every row error (row 1 is the first row
 under the header) and the counts, and writes nothing. With --commit the file is
 written in one transaction, and only when no row has an error; any error ends the
@@ -16,29 +18,14 @@ businesses.
 from pathlib import Path
 
 from django.contrib.auth import get_permission_codename, get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from import_export.formats.base_formats import CSV, XLSX
 
-from products.resources import BusinessResource, ProductResource
+from products.imports import ENCODING, RESOURCES, row_errors
 
-RESOURCES = {"businesses": BusinessResource, "products": ProductResource}
 FORMATS = {".csv": CSV, ".xlsx": XLSX}
-
-
-def row_errors(result):
-    """Every error of an import result as (row number, column, message), by row;
-    errors about the whole file come first, with row number 0."""
-    errors = [(0, "", str(error.error)) for error in result.base_errors]
-    for row in result.invalid_rows:
-        for column, messages in row.error_dict.items():
-            column = "" if column == NON_FIELD_ERRORS else column
-            errors += [(row.number, column, message) for message in messages]
-    for row in result.error_rows:
-        errors += [(row.number, "", str(error.error)) for error in row.errors]
-    return sorted(errors, key=lambda error: error[0])
 
 
 class Command(BaseCommand):
@@ -140,7 +127,7 @@ class Command(BaseCommand):
         if file_format is None:
             raise CommandError(_("Give a .csv or .xlsx file."))
         try:
-            return file_format(encoding="utf-8-sig").create_dataset(file.read_bytes())
+            return file_format(encoding=ENCODING).create_dataset(file.read_bytes())
         except Exception as error:
             raise CommandError(
                 _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}

@@ -1,0 +1,43 @@
+"""Verifikator and Kurator gerai see the outbox (accounts.OutgoingEmail) in the admin:
+whether the owners were told of their decisions, and which emails failed after every
+attempt, to send them again."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+ADDED_PERMISSIONS = {
+    "Verifikator": [("accounts", "view_outgoingemail")],
+    "Kurator gerai": [("accounts", "view_outgoingemail")],
+}
+
+
+def create_and_add_permissions(apps, schema_editor):
+    # As in 0003: on a fresh database post_migrate has not made the permissions yet.
+    app_config = apps.get_app_config("accounts")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    add_permissions(apps)
+
+
+def add_permissions(apps):
+    """Give the groups the added permissions (which must exist already)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ADDED_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for app, codename in codenames:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+            )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("outlets", "0010_friendly_constraint_messages"),
+        ("accounts", "0002_outgoing_email"),
+    ]
+
+    operations = [
+        migrations.RunPython(create_and_add_permissions, migrations.RunPython.noop),
+    ]

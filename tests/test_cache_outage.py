@@ -1,0 +1,223 @@
+"""When Redis stops, hangs or comes back, residents still get their pages.
+
+Each test runs a Redis server of its own (Debian's redis-server) on a free loopback
+port, and stops, pauses (CLIENT PAUSE: the server is up but answers nothing) or
+restarts it between requests. Transactional, as in tests/test_page_cache.py: pages go
+stale once a change commits.
+"""
+
+import logging
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.urls import reverse
+
+from outlets.caching import GENERATION_KEY
+from products.decisions import withdraw_product
+from serang_umkm import cache as fail_soft
+from tests.factories import make_display, make_product, make_user
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+    pytest.mark.skipif(
+        shutil.which("redis-server") is None, reason="Debian's redis-server is needed"
+    ),
+]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server process that keeps nothing on disk."""
+
+    def __init__(self, directory):
+        self.port = free_port()
+        self.directory = directory
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def pause(self, milliseconds):
+        """Keep every client waiting (the server looks hung) for this long."""
+        redis.Redis(port=self.port).execute_command("CLIENT", "PAUSE", milliseconds)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def fail_soft_cache(settings, redis_server, monkeypatch):
+    """The page cache on, in the fail-soft Redis cache of production; a failing
+    server is tried again at once (not after a second) so tests need not wait."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "serang_umkm.cache.FailSoftRedisCache",
+            "LOCATION": redis_server.url,
+        }
+    }
+    monkeypatch.setattr(fail_soft, "RETRY_SECONDS", 0)
+    monkeypatch.setattr(fail_soft, "_outages", {})
+
+
+def cache_errors(caplog):
+    return [
+        record
+        for record in caplog.records
+        if record.name == "serang_umkm.cache" and record.levelno >= logging.ERROR
+    ]
+
+
+def test_pages_render_while_redis_is_stopped_and_caching_resumes(
+    client, cipare, redis_server, caplog
+):
+    """Redis stopped: every public page answers 200 with its content, the outage is
+    logged once (not once per request); once Redis is back, pages are cached again."""
+    make_display(make_product(name="Emping Melinjo"), cipare)
+    client.get("/produk/")
+    assert client.get("/produk/")["X-Page-Cache"] == "hit"
+
+    redis_server.stop()
+    with caplog.at_level(logging.WARNING, logger="serang_umkm.cache"):
+        pages = [
+            client.get(path)
+            for path in [
+                "/",
+                "/produk/",
+                "/produk/?q=emping",
+                cipare.get_absolute_url(),
+            ]
+            * 3
+        ]
+
+    assert [page.status_code for page in pages] == [200] * 12
+    assert all("Emping Melinjo" in page.content.decode() for page in pages[1:4])
+    assert all(page.get("X-Page-Cache") != "hit" for page in pages)
+    assert len(cache_errors(caplog)) == 1
+    assert "unreachable" in cache_errors(caplog)[0].getMessage()
+
+    redis_server.start()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="serang_umkm.cache"):
+        again = client.get("/produk/")
+    assert again["X-Page-Cache"] == "miss"
+    assert client.get("/produk/")["X-Page-Cache"] == "hit"
+    assert any("answers again" in record.getMessage() for record in caplog.records)
+
+
+def test_a_hung_redis_costs_a_short_timeout_not_the_page(client, cipare, redis_server):
+    """Redis accepts connections but answers nothing (paused for 5 s): the page is
+    rendered without it, long before Redis would have answered."""
+    make_display(make_product(name="Emping Melinjo"), cipare)
+    client.get("/produk/")
+    redis_server.pause(5000)
+
+    started = time.monotonic()
+    page = client.get("/produk/")
+    waited = time.monotonic() - started
+
+    assert page.status_code == 200
+    assert "Emping Melinjo" in page.content.decode()
+    assert page.get("X-Page-Cache") != "hit"
+    assert waited < 3, f"the page waited {waited:.1f} s for a hung cache"
+
+
+def test_a_change_made_while_redis_hangs_shows_once_it_answers(
+    client, cipare, redis_server
+):
+    """The invalidation of a change committed while the cache could not be reached
+    is lost with it; the page cached before must not come back afterwards. (Paused,
+    not restarted, so Redis keeps the old page.)"""
+    product = make_display(make_product(name="Emping Melinjo"), cipare).product
+    client.get("/produk/")
+    assert client.get("/produk/")["X-Page-Cache"] == "hit"
+    generation_before = cache.get(GENERATION_KEY)
+
+    redis_server.pause(1500)
+    withdraw_product(product, by=product.business.owner)  # its invalidation fails
+    time.sleep(1.6)
+
+    page = client.get("/produk/")
+    assert page["X-Page-Cache"] == "miss"
+    assert "Emping Melinjo" not in page.content.decode()
+    assert cache.get(GENERATION_KEY) != generation_before
+
+
+def test_a_failed_cache_write_does_not_fail_the_change(client, cipare, redis_server):
+    """An owner's change commits even when the cache is down as it commits (the
+    invalidation runs after the commit)."""
+    product = make_display(make_product(name="Emping Melinjo"), cipare).product
+    redis_server.stop()
+
+    withdraw_product(product, by=product.business.owner)
+
+    product.refresh_from_db()
+    assert product.status == product.Status.WITHDRAWN
+    assert "Emping Melinjo" not in client.get("/produk/").content.decode()
+
+
+def test_signing_in_and_lockouts_do_not_need_the_cache(client, redis_server):
+    """Sessions and sign-in lockouts live in the database: with Redis stopped an
+    owner signs in and stays signed in, and five wrong passwords still lock the
+    address."""
+    owner = make_user(email="siti@example.com", password="kopi-susu-gula-aren")
+    redis_server.stop()
+
+    signed_in = client.post(
+        reverse("accounts:login"),
+        {"username": "siti@example.com", "password": "kopi-susu-gula-aren"},
+    )
+    dashboard = client.get(reverse("outlets:dashboard"))
+
+    assert signed_in.status_code == 302
+    assert dashboard.status_code == 200
+    assert dashboard.context["user"] == owner
+
+    client.post(reverse("accounts:logout"))
+    for _ in range(5):
+        client.post(
+            reverse("accounts:login"),
+            {"username": "siti@example.com", "password": "salah"},
+        )
+    locked = client.post(
+        reverse("accounts:login"),
+        {"username": "siti@example.com", "password": "kopi-susu-gula-aren"},
+    )
+    assert locked.status_code == 429

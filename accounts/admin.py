@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -68,7 +69,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     email is never shown (its links are the recipient's). An email that failed can
     be sent again, e.g. once the mail server is repaired."""
 
-    list_display = ["created_at", "to", "subject", "status", "attempts", "last_error"]
+    list_display = ["created_at", "to", "subject", "status", "attempts", "error"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
     date_hierarchy = "created_at"
@@ -87,6 +88,11 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("last error"), ordering="last_error")
+    def error(self, obj):
+        """The mail server's last answer, short enough for a phone's list."""
+        return Truncator(obj.last_error).chars(50) or "-"
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -226,7 +226,8 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not self.is_cacheable_request(request):
+        # While the cache is down, a page costs what it costs with the cache off.
+        if not self.is_cacheable_request(request) or getattr(cache, "skipping", False):
             return self.get_response(request)
         key = self.key_for(request)
         response = cache.get(key)

@@ -70,6 +70,11 @@ class Outage:
             self.skipped += 1
             return False
 
+    def skipping(self):
+        """Whether commands are being skipped right now (the server failed less
+        than RETRY_SECONDS ago)."""
+        return self.down_since is not None and time.monotonic() < self.retry_at
+
     def failed(self, servers, error):
         now = time.monotonic()
         with self.lock:
@@ -192,6 +197,12 @@ class FailSoftRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = FailSoftRedisCacheClient
+
+    @property
+    def skipping(self):
+        """Whether the cache is being left alone after a failure: a caller may
+        leave it out altogether until it is tried again (the page cache does)."""
+        return self._cache.outage.skipping()
 
     def ping(self):
         """Raise unless the server answers now (the readiness probe asks this: the

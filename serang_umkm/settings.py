@@ -63,7 +63,7 @@ THIRD_PARTY_APPS = [
     "simple_history",
     "import_export",
     "django_tasks",
-    "django_tasks_db",
+    "serang_umkm.apps.BackgroundTasksConfig",  # django-tasks-db
 ]
 LOCAL_APPS = [
     "accounts",

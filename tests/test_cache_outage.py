@@ -15,6 +15,8 @@ import time
 import pytest
 import redis
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from outlets.caching import GENERATION_KEY
@@ -221,3 +223,26 @@ def test_signing_in_and_lockouts_do_not_need_the_cache(client, redis_server):
         {"username": "siti@example.com", "password": "kopi-susu-gula-aren"},
     )
     assert locked.status_code == 429
+
+
+def test_while_redis_is_down_a_page_costs_what_it_costs_with_the_cache_off(
+    client, cipare, redis_server, settings, monkeypatch
+):
+    """Between two tries of a failed Redis, the page cache is left out: a page runs
+    the same SQL as with the page cache turned off (not the extra reads of the
+    cache's own state)."""
+    monkeypatch.setattr(fail_soft, "RETRY_SECONDS", 60)
+    make_display(make_product(name="Emping Melinjo"), cipare)
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    with CaptureQueriesContext(connection) as cache_off:
+        client.get("/produk/")
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+    redis_server.stop()
+    client.get("/produk/")  # finds Redis down
+
+    with CaptureQueriesContext(connection) as redis_down:
+        page = client.get("/produk/")
+
+    assert page.status_code == 200
+    assert "Emping Melinjo" in page.content.decode()
+    assert len(redis_down) == len(cache_off)

@@ -92,7 +92,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     @admin.display(description=_("last error"), ordering="last_error")
     def error(self, obj):
         """The mail server's last answer, short enough for a phone's list."""
-        return Truncator(obj.last_error).chars(50) or "-"
+        return Truncator(obj.last_error).chars(80) or "-"
 
     def has_change_permission(self, request, obj=None):
         return False

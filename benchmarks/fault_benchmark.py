@@ -11,7 +11,7 @@ window and the time to recover).
     .venv/bin/python benchmarks/fault_benchmark.py           # ~4 minutes + loading
     .venv/bin/python benchmarks/fault_benchmark.py --reuse   # keep the loaded data
 
-It restarts the machine's PostgreSQL cluster (pg_ctlcluster) once: run it when
+It restarts the machine's PostgreSQL cluster (pg_ctlcluster) twice: run it when
 nothing else uses that server. Needs Debian's wrk and redis-server.
 """
 
@@ -33,6 +33,9 @@ from city_data import BASE_DIR, PYTHON, load_city_data, run
 from http_benchmark import sample_paths, wait_for_server
 
 PORT = 8021
+# The page generation's key in Redis (Django's key prefix and version, then
+# outlets.caching.GENERATION_KEY).
+GENERATION_KEY = ":1:public-pages:generation"
 
 
 def free_port():
@@ -140,6 +143,7 @@ class Prober:
     def __init__(self, paths, threads=2):
         self.paths = paths
         self.records = []
+        self.stale = 0  # pages served as last rendered, rendering having failed
         self.stopping = threading.Event()
         self.threads = [
             threading.Thread(target=self.loop, args=(i,), daemon=True)
@@ -158,6 +162,8 @@ class Prober:
                 response = connection.getresponse()
                 response.read()
                 status = response.status
+                if response.getheader("X-Page-Cache") == "stale":
+                    self.stale += 1
             except OSError:
                 status = 0
                 connection.close()
@@ -202,11 +208,8 @@ def in_background(seconds, action):
     return thread
 
 
-def redis_fault(env, paths, redis):
+def redis_fault(env, paths, redis, rounds=2, seconds=10):
     print("\n### Redis stopped for 5 s under load (page cache on)\n")
-    uncached_env = {**env, "PUBLIC_PAGE_CACHE_SECONDS": "0"}
-    with Gunicorn(uncached_env):
-        uncached_rate, _, _ = wrk(paths, 8)
     with Gunicorn(env):
         wrk(paths, 3)  # warm the page cache
         cached_rate, _, _ = wrk(paths, 8)
@@ -216,39 +219,82 @@ def redis_fault(env, paths, redis):
             times["stopped"] = time.monotonic()
             redis.stop()
 
-        def start():
+        with Prober(paths) as prober:
+            in_background(2, stop).join()
+            _, down_bad, down_sockets = wrk(paths, 5)
             redis.start()
             times["started"] = time.monotonic()
-
-        with Prober(paths) as prober:
-            stopper = in_background(2, stop)
-            stopper.join()
-            down_rate, down_bad, down_sockets = wrk(paths, 5)
-            start()
             time.sleep(3)
         after_rate, after_bad, _ = wrk(paths, 8)
     responses, failures, window, _ = prober.summary(times["started"])
+
+    # Throughput while Redis is down against rendering every page with the page cache
+    # off, alternately (this machine is noisy), over longer runs.
+    down_rates, uncached_rates = [], []
+    for _ in range(rounds):
+        with Gunicorn({**env, "PUBLIC_PAGE_CACHE_SECONDS": "0"}):
+            wrk(paths, 2)
+            uncached_rates.append(wrk(paths, seconds)[0])
+        with Gunicorn(env):
+            wrk(paths, 2)
+            redis.stop()
+            try:
+                rate, bad, _ = wrk(paths, seconds)
+            finally:
+                redis.start()
+            down_rates.append(rate)
+            down_bad += bad
+    down_rate = sum(down_rates) / rounds
+    uncached_rate = sum(uncached_rates) / rounds
+
     print("| measure | value |")
     print("| --- | ---: |")
     print(f"| 5xx or failed responses while Redis was down (wrk) | {down_bad} |")
     print(f"| failed responses seen by the prober (of {responses}) | {failures} |")
     print(f"| error window | {window:.1f} s |")
     print(f"| req/s with the page cache (Redis up) | {cached_rate:,.0f} |")
-    print(f"| req/s while Redis is down | {down_rate:,.0f} |")
-    print(f"| req/s rendering every page (cache off) | {uncached_rate:,.0f} |")
-    print(f"| down / uncached | {down_rate / uncached_rate:.2f} |")
     print(f"| req/s after Redis is back | {after_rate:,.0f} ({after_bad} errors) |")
+    print(
+        f"| req/s while Redis is down ({rounds} × {seconds} s) | "
+        + ", ".join(f"{rate:,.0f}" for rate in down_rates)
+        + " |"
+    )
+    print(
+        f"| req/s rendering every page, cache off ({rounds} × {seconds} s) | "
+        + ", ".join(f"{rate:,.0f}" for rate in uncached_rates)
+        + " |"
+    )
+    print(f"| down / uncached (means) | {down_rate / uncached_rate:.2f} |")
     if down_sockets:
         print(f"| wrk socket errors while down | {down_sockets} |")
 
 
-def postgres_restart(env, paths):
-    print("\n### PostgreSQL restarted under load (page cache off: every request")
-    print("### reads the database)\n")
+def postgres_restart(env, paths, redis, page_cache):
+    if page_cache:
+        print("\n### PostgreSQL restarted under load, page cache on (as deployed), and")
+        print("### an edit every 0.25 s throughout, so cached pages keep going stale\n")
+    else:
+        print("\n### PostgreSQL restarted under load, page cache off (every request")
+        print("### reads the database)\n")
     cluster = os.listdir("/etc/postgresql")[0]
     times = {}
 
+    def edits():
+        """Owners' edits, every 0.25 s from before the restart to a second after:
+        each makes every cached page stale, so pages must be rendered again."""
+        while "up" not in times or time.monotonic() < times["up"] + 1:
+            subprocess.run(
+                ["redis-cli", "-p", str(redis.port), "INCR", GENERATION_KEY],
+                capture_output=True,
+                check=True,
+            )
+            time.sleep(0.25)
+
     def restart():
+        if page_cache:
+            editor = threading.Thread(target=edits)
+            editor.start()
+            time.sleep(0.5)
         times["stopping"] = time.monotonic()
         subprocess.run(
             ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"],
@@ -259,9 +305,11 @@ def postgres_restart(env, paths):
         ).returncode:
             time.sleep(0.05)
         times["up"] = time.monotonic()
+        if page_cache:
+            editor.join()
 
-    with Gunicorn({**env, "PUBLIC_PAGE_CACHE_SECONDS": "0"}):
-        wrk(paths, 2)
+    with Gunicorn({**env, "PUBLIC_PAGE_CACHE_SECONDS": "600" if page_cache else "0"}):
+        wrk(paths, 3)
         with Prober(paths) as prober:
             restarter = in_background(3, restart)
             rate, bad, sockets = wrk(paths, 12)
@@ -276,6 +324,7 @@ def postgres_restart(env, paths):
     print(f"| 5xx or failed responses during the run (wrk) | {bad} |")
     print(f"| failed responses seen by the prober (of {responses}) | {failures} |")
     print(f"| error window (first to last failure) | {window:.1f} s |")
+    print(f"| pages served as last rendered (prober) | {prober.stale} |")
     print(f"| recovery after PostgreSQL answered | {recovery:.2f} s |")
     print(f"| req/s over the run | {rate:,.0f} |")
     print(
@@ -412,7 +461,8 @@ def main():
         if "redis" in only:
             redis_fault(env, paths, redis)
         if "postgres" in only:
-            postgres_restart(env, paths)
+            postgres_restart(env, paths, redis, page_cache=True)
+            postgres_restart(env, paths, redis, page_cache=False)
         if "smtp" in only:
             smtp_hang(env, paths, options.signups)
     finally:

@@ -23,7 +23,9 @@ runs, so what must not be served must never be stored.
 
 When the cache cannot be reached (serang_umkm.cache.FailSoftRedisCache), every page
 renders as if uncached; when it answers again the generation moves on, since an
-invalidation may have been lost meanwhile.
+invalidation may have been lost meanwhile. The other way round, when a page fails to
+render (a 5xx: the database restarting), its last rendering is served instead, for
+up to LAST_GOOD_COPY_SECONDS, marked "X-Page-Cache: stale".
 """
 
 import copy
@@ -35,7 +37,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import cc_delim_re
@@ -45,6 +47,9 @@ from django.views.decorators.cache import never_cache
 from serang_umkm.cache import cache_recovered
 
 GENERATION_KEY = "public-pages:generation"
+# How long the last rendering of each page is kept, to be served should rendering
+# it fail (PublicPageCacheMiddleware.last_good_copy).
+LAST_GOOD_COPY_SECONDS = 24 * 60 * 60
 OUTLETS_KEY = "public-pages:outlets"
 
 
@@ -229,15 +234,34 @@ class PublicPageCacheMiddleware:
         # While the cache is down, a page costs what it costs with the cache off.
         if not self.is_cacheable_request(request) or getattr(cache, "skipping", False):
             return self.get_response(request)
-        key = self.key_for(request)
-        response = cache.get(key)
+        try:
+            key = self.key_for(request)
+        except DatabaseError:  # the outlets could not be read: the database is down
+            key = None
+        response = cache.get(key) if key else None
         if response is not None:
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
-        if self.is_cacheable_response(response):
+        if response.status_code >= 500:
+            return self.last_good_copy(request) or response
+        if key and self.is_cacheable_response(response):
             cache.set(key, response, settings.PUBLIC_PAGE_CACHE_SECONDS)
+            cache.set(self.last_good_key(request), response, LAST_GOOD_COPY_SECONDS)
             response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def last_good_key(request):
+        return f"public-page-last:{PublicPageCacheMiddleware.address(request)}"
+
+    def last_good_copy(self, request):
+        """The page as last rendered, however stale, when rendering it failed (the
+        database restarting, say): residents read a page a moment old rather than
+        an error."""
+        response = cache.get(self.last_good_key(request))
+        if response is not None:
+            response["X-Page-Cache"] = "stale"
         return response
 
     @staticmethod
@@ -261,16 +285,23 @@ class PublicPageCacheMiddleware:
         )
 
     @staticmethod
-    def key_for(request):
-        generation, outlets = current_state()
-        now = timezone.localtime()
+    def address(request):
+        """The page's address and whether it is compressed, as a short key part."""
         gzip = "gzip" in request.headers.get("Accept-Encoding", "")
         address = hashlib.md5(
             f"{request.get_host()}{request.get_full_path()}".encode(),
             usedforsecurity=False,
         ).hexdigest()
+        return f"{int(gzip)}:{address}"
+
+    @classmethod
+    def key_for(cls, request):
+        generation, outlets = current_state()
+        now = timezone.localtime()
         open_now = "".join("1" if o.is_open_at(now) else "0" for o in outlets)
-        return f"public-page:{generation}:{now.date()}:{open_now}:{int(gzip)}:{address}"
+        return (
+            f"public-page:{generation}:{now.date()}:{open_now}:{cls.address(request)}"
+        )
 
 
 @checks.register(checks.Tags.caches, deploy=True)

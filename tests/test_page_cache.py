@@ -12,7 +12,7 @@ import zoneinfo
 import pytest
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 from django.urls.converters import IntConverter
@@ -433,3 +433,51 @@ def test_the_admin_sign_in_page_is_private(client):
 
     assert "private" in response["Cache-Control"]
     assert "X-Page-Cache" not in response
+
+
+@pytest.fixture
+def database_down():
+    """Call it to make the default database unreachable until the test ends: on
+    PostgreSQL a port nobody listens on; SQLite's in-memory test database cannot be
+    closed, so there every query raises the error a lost connection raises."""
+    saved = dict(connection.settings_dict)
+    wrappers = []
+
+    def lost(execute, sql, params, many, context):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    def down():
+        if connection.vendor == "sqlite":
+            wrappers.append(connection.execute_wrapper(lost))
+            wrappers[-1].__enter__()
+        else:
+            connection.close()
+            connection.settings_dict["PORT"] = "1"
+
+    yield down
+    for wrapper in wrappers:
+        wrapper.__exit__(None, None, None)
+    connection.close()
+    connection.settings_dict.update(saved)
+
+
+def test_while_the_database_is_down_residents_get_the_last_rendering(
+    client, cipare, database_down
+):
+    """The database restarting: a page rendered before is served as it was last
+    rendered, even after a change made it stale, rather than an error; a page never
+    rendered answers with the error page."""
+    product = make_display(make_product(name="Emping Melinjo"), cipare).product
+    assert client.get("/produk/")["X-Page-Cache"] == "miss"
+    product.name = "Emping Melinjo Pedas"
+    product.save()  # the cached page is stale now
+
+    database_down()
+    resident = Client(raise_request_exception=False)
+    page = resident.get("/produk/")
+    never_rendered = resident.get("/gerai/")
+
+    assert page.status_code == 200
+    assert page["X-Page-Cache"] == "stale"
+    assert "Emping Melinjo" in page.content.decode()
+    assert never_rendered.status_code == 500

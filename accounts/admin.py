@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
+from django.http import Http404
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -60,6 +61,24 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     ]
+
+    # What staff who are not superusers see of the accounts (e.g. a Verifikator
+    # finding the owner to hand a business over to, through the autocomplete):
+    # active owners' accounts, never a staff member's or a superuser's.
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(is_active=True, is_staff=False, is_superuser=False)
+
+    def get_object(self, request, object_id, from_field=None):
+        """An account outside get_queryset is "not found" (404) for staff who are
+        not superusers, as one that does not exist: the admin would otherwise
+        redirect with a message, and neither says which it is."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and not request.user.is_superuser:
+            raise Http404
+        return obj
 
 
 @admin.register(OutgoingEmail)

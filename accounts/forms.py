@@ -54,14 +54,6 @@ class SignupForm(auth_forms.BaseUserCreationForm):
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
-        error_messages = {
-            "email": {
-                "unique": _(
-                    "An account with this email address already exists. Sign in, "
-                    "or reset your password if you forgot it."
-                )
-            }
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +67,16 @@ class SignupForm(auth_forms.BaseUserCreationForm):
         number = normalize_whatsapp(self.cleaned_data["whatsapp"])
         whatsapp_validator(number)
         return number
+
+    def validate_unique(self):
+        """Everything but the email address: whether an address has an account is
+        never shown on the form (the view emails the address's owner instead)."""
+        exclude = self._get_validation_exclusions()
+        exclude.add("email")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
 
     def save(self, commit=True):
         user = super().save(commit=False)
@@ -90,8 +92,14 @@ class EmailAuthenticationForm(auth_forms.AuthenticationForm):
     the generic error."""
 
     # Named "username" like Django's form, which django-axes reads for lockouts.
+    # At most 254 characters, as an address can be (and as User.email and the
+    # 255-character username column of django-axes hold).
     username = forms.EmailField(
         label=_("Email"),
+        max_length=254,
+        error_messages={
+            "max_length": _("An email address has at most 254 characters."),
+        },
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
@@ -102,8 +110,10 @@ class EmailAuthenticationForm(auth_forms.AuthenticationForm):
         try:
             return super().clean()
         except ValidationError as error:
-            if error.code == "invalid_login" and not getattr(
-                self.request, "axes_locked_out", False
+            if (
+                error.code == "invalid_login"
+                and not getattr(self.request, "axes_locked_out", False)
+                and not getattr(self.request, "sign_in_rate_limited", False)
             ):
                 self.check_inactive_account()
             raise

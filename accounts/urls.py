@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import two_factor, views
 
 app_name = "accounts"
 
@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path("kirim-ulang/", views.ConfirmationResendView.as_view(), name="resend"),
     path("masuk/", views.UserLoginView.as_view(), name="login"),
+    path(
+        "dua-langkah/",
+        two_factor.TwoFactorSetupView.as_view(),
+        name="two_factor_setup",
+    ),
     path("keluar/", views.UserLogoutView.as_view(), name="logout"),
     path(
         "lupa-sandi/",

@@ -17,6 +17,14 @@ def run(*args, env):
     subprocess.run(args, cwd=BASE_DIR, env=env, check=True)
 
 
+def drop_database(name):
+    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    connection.close()
+
+
 def recreate_database(name):
     connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
     connection.autocommit = True

@@ -34,12 +34,13 @@ from pathlib import Path
 
 import boto3
 import psycopg2
-from city_data import BASE_DIR, PYTHON, recreate_database, run
+from city_data import BASE_DIR, PYTHON, drop_database, recreate_database, run
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
 DEPLOY = BASE_DIR / "serang_umkm" / "deploy"
-DATABASE = "gerai_two_hosts"
+# A database of this run's own (two runs at once must not share one).
+DATABASE = f"gerai_two_hosts_{os.getpid()}"
 BUCKET = "gerai-media"
 PASSWORD = "serang-demo-2026"  # seed_demo's demo accounts
 
@@ -380,6 +381,7 @@ def main():
             except subprocess.TimeoutExpired:
                 process.kill()
         shutil.rmtree(work, ignore_errors=True)
+        drop_database(DATABASE)
     print(
         "All checks passed." if not checks.failed else f"{checks.failed} checks failed."
     )

@@ -11,9 +11,11 @@ class OutletsConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from products.models import delete_stored_files
+        from serang_umkm.hostile_input import guard_admin_changelists
 
         from .caching import connect_invalidation
         from .models import Outlet
 
         connect_invalidation()
+        guard_admin_changelists()
         post_delete.connect(delete_stored_files, sender=Outlet)

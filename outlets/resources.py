@@ -2,10 +2,10 @@
 admin's display list, whose filters and agency scoping decide the rows, so the list
 filtered by an outlet gives that outlet's displays."""
 
-from import_export import resources, widgets
+from import_export import widgets
 from import_export.fields import Field
 
-from products.resources import TextWidget
+from products.resources import SafeExportResource, TextWidget
 
 from .models import Display
 
@@ -14,7 +14,7 @@ def column(attribute, name, widget=None):
     return Field(attribute, name, widget=widget or TextWidget(), readonly=True)
 
 
-class DisplayResource(resources.ModelResource):
+class DisplayResource(SafeExportResource):
     """Each display: where, what, whose, its status, dates and who decided it."""
 
     outlet = column("outlet__name", "gerai")

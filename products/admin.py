@@ -640,6 +640,15 @@ class BusinessAdmin(BackgroundImportMixin, StatusTrailAdmin):
             ", ", "{} &lt;{}&gt;", ((user.full_name, user.email) for user in accounts)
         )
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner" and not request.user.is_superuser:
+            # The accounts the owner autocomplete offers (accounts.admin.UserAdmin):
+            # a business is handed over to an active owner, never to staff.
+            kwargs["queryset"] = get_user_model().objects.filter(
+                is_active=True, is_staff=False, is_superuser=False
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
         if obj and obj.owner_id and not request.user.is_superuser:
@@ -1216,12 +1225,20 @@ class ImportJobAdmin(admin.ModelAdmin):
                 imports.enqueue_commit(
                     job, translation.get_language() or settings.LANGUAGE_CODE
                 )
-        elif job.status not in (
+                return HttpResponseRedirect(import_job_url(job, self.admin_site))
+            job.refresh_from_db()  # confirmed meanwhile, by a second click
+        if job.status in (
             ImportJob.Status.CONFIRMED,
             ImportJob.Status.IMPORTING,
             ImportJob.Status.IMPORTED,
         ):
-            # (A second click on the button changes nothing.)
+            # A second click on the button (or a reload) imports nothing again.
+            self.message_user(
+                request,
+                _("This import was confirmed already; the file is imported once."),
+                messages.INFO,
+            )
+        else:
             self.message_user(
                 request,
                 _("Only a preview without errors can be imported."),

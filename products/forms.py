@@ -252,7 +252,19 @@ class ReviewedClaimsForm(VersionedForm):
         return obj
 
 
-class BusinessForm(ReviewedClaimsForm, StoredFilesForm):
+class OneTimeTokenForm(forms.ModelForm):
+    """A create form carrying a one-time token, which views.CreatedOnceMixin
+    stores with what the form creates (models.CreatedOnce); edit forms have none."""
+
+    form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["form_token"]
+
+
+class BusinessForm(OneTimeTokenForm, ReviewedClaimsForm, StoredFilesForm):
     """An owner registers or edits their business; the logo is re-encoded. Once
     verified, a new name, NIB or WhatsApp number waits for staff review."""
 
@@ -402,7 +414,7 @@ pirt_validator = RegexValidator(r"^\d{15}$", _("A P-IRT number has exactly 15 di
 BPOM_PATTERN = re.compile(r"^(?:BPOM\s*RI\s*)?(MD|ML)\s*(\d{12})$", re.IGNORECASE)
 
 
-class ProductForm(ReviewedClaimsForm):
+class ProductForm(OneTimeTokenForm, ReviewedClaimsForm):
     """An owner adds or edits a product of one of their businesses, with its
     certificates and photos; nothing is saved unless every file is a good image.
     Once approved, a new name, category or certificate waits for staff review (a
@@ -453,7 +465,6 @@ class ProductForm(ReviewedClaimsForm):
             "Up to 5 photos per product: JPEG, PNG, WebP or HEIC, up to 10 MB each."
         ),
     )
-    form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Product
@@ -472,7 +483,6 @@ class ProductForm(ReviewedClaimsForm):
         self.fields["category"].empty_label = _("Choose a category")
         product = self.instance
         if product.pk:
-            del self.fields["form_token"]
             self.photo_formset = PhotoFormSet(
                 self.data or None, instance=product, prefix="photo"
             )
@@ -527,6 +537,18 @@ class ProductForm(ReviewedClaimsForm):
             )
         kept = 0
         if self.photo_formset is not None:
+            if self.photo_details_are_stale():
+                # Shown again as the photos are now, to be checked and saved again.
+                self.photo_formset = PhotoFormSet(
+                    instance=self.instance, prefix="photo"
+                )
+                raise ValidationError(
+                    _(
+                        "The product's photos changed meanwhile (perhaps in "
+                        "another tab). Check the photos below and save again."
+                    ),
+                    code="stale_photos",
+                )
             if not self.photo_formset.is_valid():
                 raise ValidationError(_("Please correct the photo details below."))
             kept = len(self.photo_formset.forms) - len(self.photo_formset.deleted_forms)
@@ -546,6 +568,22 @@ class ProductForm(ReviewedClaimsForm):
                 ),
             )
         return data
+
+    def photo_details_are_stale(self):
+        """Whether the posted photo details are not exactly one for each of the
+        product's photos as they are now: a photo deleted or added in another
+        tab, or management data or photo ids tampered with (any count, another
+        product's photo). Photos without a stored one of this product behind
+        them are never shown, saved or deleted."""
+        formset = self.photo_formset
+        if not formset.management_form.is_valid():
+            return True
+        if formset.total_form_count() != formset.initial_form_count():
+            return True
+        posted = [form.instance.pk for form in formset.forms]
+        current = set(self.instance.photos.values_list("pk", flat=True))
+        repeated = len(set(posted)) != len(posted)
+        return None in posted or repeated or set(posted) != current
 
     def certifications(self):
         """{kind: (number, valid_until)} of the certificates the owner entered."""

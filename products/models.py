@@ -286,6 +286,24 @@ class StatusTrail(Decided):
         self.status_changed_by = by
 
 
+class CreatedOnce(models.Model):
+    """Made by a create form with a one-time token (forms.OneTimeTokenForm,
+    views.CreatedOnceMixin): the token is unique, so the same form sent twice
+    creates one object."""
+
+    creation_token = models.UUIDField(
+        _("creation token"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("The one-time token of the form that created it."),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class BusinessQuerySet(models.QuerySet):
     def waiting(self):
         """Businesses waiting for a verification decision."""
@@ -302,7 +320,7 @@ class BusinessQuerySet(models.QuerySet):
         return self.filter(assisted_registration=True, owner__isnull=True)
 
 
-class Business(RenameTracking, ReviewedClaims, StatusTrail):
+class Business(RenameTracking, ReviewedClaims, CreatedOnce, StatusTrail):
     """A UMKM: a micro, small or medium enterprise and its owner."""
 
     class Size(models.TextChoices):
@@ -394,7 +412,7 @@ class Business(RenameTracking, ReviewedClaims, StatusTrail):
     objects = BusinessQuerySet.as_manager()
     # Every saved change, with the staff member or owner who made it (the admin's
     # History page); never edited. bulk_create() and update() are not recorded.
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["creation_token", "updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -598,7 +616,7 @@ class ProductQuerySet(models.QuerySet):
         )
 
 
-class Product(ReviewedClaims, StatusTrail):
+class Product(ReviewedClaims, CreatedOnce, StatusTrail):
     """A product of a business, shown to residents once staff approve it."""
 
     # Fields whose change makes search_vector stale (names and attnames).
@@ -675,14 +693,6 @@ class Product(ReviewedClaims, StatusTrail):
             "Fields the owner changed after the last review, with their reviewed "
             "value; emptied by the next status change."
         ),
-    )
-    creation_token = models.UUIDField(
-        _("creation token"),
-        null=True,
-        blank=True,
-        unique=True,
-        editable=False,
-        help_text=_("The one-time token of the form that created the product."),
     )
 
     objects = ProductQuerySet.as_manager()

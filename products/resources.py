@@ -54,6 +54,14 @@ def column_header(header):
     return "_".join(str(header or "").split()).casefold()
 
 
+def safe_cell(value):
+    """A value as a spreadsheet cell that is never a formula: text starting like
+    one gets an apostrophe in front (cell_text takes it off again)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class TextWidget(widgets.CharWidget):
     """Trimmed text; an empty cell gives None, which leaves the stored value."""
 
@@ -61,8 +69,7 @@ class TextWidget(widgets.CharWidget):
         return cell_text(value) or None
 
     def render(self, value, obj=None, **kwargs):
-        text = "" if value is None else str(value)
-        return "'" + text if text.startswith(FORMULA_STARTS) else text
+        return safe_cell("" if value is None else str(value))
 
 
 class WhatsAppWidget(TextWidget):
@@ -248,7 +255,17 @@ def export_field(attribute, column, widget=None):
     return Field(attribute, column, widget=widget, readonly=True)
 
 
-class RegisterResource(resources.ModelResource):
+class SafeExportResource(resources.ModelResource):
+    """The base of every resource of the project: each exported cell, whatever
+    its column, widget or dehydrate method, is escaped so that no spreadsheet
+    runs it as a formula (an owner's email or business name starting with "="
+    would otherwise be a live formula in staff's exports)."""
+
+    def export_field(self, field, instance, **kwargs):
+        return safe_cell(super().export_field(field, instance, **kwargs))
+
+
+class RegisterResource(SafeExportResource):
     """What the catalogue's resources share: headers read in any case and spacing,
     required columns checked first, each row's errors keyed by column, one file
     never holding the same object twice, and changes recorded as the user's."""

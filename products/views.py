@@ -183,6 +183,13 @@ class BusinessSaveMixin:
             nib = form.cleaned_data.get("nib")
             if not nib or not Business.objects.filter(nib=nib).exists():
                 raise
+            token = form.instance.creation_token
+            if (
+                form.instance._state.adding
+                and token
+                and Business.objects.filter(creation_token=token).exists()
+            ):
+                raise  # the same form sent twice at once (CreatedOnceMixin)
             form.add_error(
                 "nib", _("Another business is already registered with this NIB.")
             )
@@ -190,11 +197,78 @@ class BusinessSaveMixin:
         return True
 
 
-@private_page
-class BusinessCreateView(LoginRequiredMixin, BusinessSaveMixin, CreateView):
-    """A signed-in user registers a business they own; it awaits verification."""
+class CreatedOnceMixin:
+    """A create view whose form carries a one-time token (forms.OneTimeTokenForm),
+    stored with what it creates: the same form sent again (a double click, a
+    reload) leads to the object already created instead of a second one. A token
+    of someone else's (copied from another form) is replaced by a fresh one: the
+    submission is new, and never leads to, or fails on, another user's object."""
+
+    # The URL name, taking the slug, of what a repeated submission leads to.
+    created_url_name = None
+
+    def get_initial(self):
+        return {**super().get_initial(), "form_token": uuid.uuid4()}
+
+    def post(self, request, *args, **kwargs):
+        # Before the form is checked: sent again, it would fail on what its
+        # first submission saved (the business's NIB, for one).
+        try:
+            token = uuid.UUID(request.POST.get("form_token", ""))
+        except ValueError:
+            token = None
+        if token and (created := self.created_with(token)):
+            return self.already_created(created)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        token = form.cleaned_data.get("form_token")
+        if token:
+            owned = self.model.objects.owned_by(self.request.user)
+            if (
+                self.model.objects.filter(creation_token=token)
+                .exclude(pk__in=owned.values("pk"))
+                .exists()
+            ):
+                token = uuid.uuid4()
+        form.instance.creation_token = token
+        try:
+            return self.create(form)
+        except IntegrityError:
+            # A concurrent submission of the same form won the unique token.
+            if token and (created := self.created_with(token)):
+                return self.already_created(created)
+            raise
+
+    def create(self, form):
+        """Save the valid form (its instance has the token) and answer."""
+        raise NotImplementedError
+
+    def created_with(self, token):
+        return (
+            self.model.objects.owned_by(self.request.user)
+            .filter(creation_token=token)
+            .first()
+        )
+
+    def already_created(self, obj):
+        messages.info(
+            self.request,
+            _("“%(name)s” was already saved; here it is.") % {"name": obj.name},
+        )
+        return redirect(self.created_url_name, slug=obj.slug)
+
+
+@private_page
+class BusinessCreateView(
+    LoginRequiredMixin, CreatedOnceMixin, BusinessSaveMixin, CreateView
+):
+    """A signed-in user registers a business they own; it awaits verification.
+    A repeated submission of the form leads to the business registered."""
+
+    created_url_name = "products:business_update"
+
+    def create(self, form):
         form.instance.owner = self.request.user
         if not self.save(form):
             return self.form_invalid(form)
@@ -295,26 +369,17 @@ class ProductFormMixin:
 
 
 @private_page
-class ProductCreateView(LoginRequiredMixin, ProductFormMixin, CreateView):
+class ProductCreateView(
+    LoginRequiredMixin, CreatedOnceMixin, ProductFormMixin, CreateView
+):
     """An owner adds a product to one of their businesses, as a draft. The form's
     one-time token makes a repeated submission (a double click) lead to the
-    product already created instead of a second one."""
+    product already created instead of a second one (CreatedOnceMixin)."""
 
-    def get_initial(self):
-        return {**super().get_initial(), "form_token": uuid.uuid4()}
+    created_url_name = "products:product_update"
 
-    def form_valid(self, form):
-        token = form.cleaned_data.get("form_token")
-        if token and (created := self.created_with(token)):
-            return self.already_created(created)
-        form.instance.creation_token = token
-        try:
-            self.object = form.save()
-        except IntegrityError:
-            # A concurrent submission of the same form won the unique token.
-            if token and (created := self.created_with(token)):
-                return self.already_created(created)
-            raise
+    def create(self, form):
+        self.object = form.save()
         messages.success(
             self.request,
             _(
@@ -324,20 +389,6 @@ class ProductCreateView(LoginRequiredMixin, ProductFormMixin, CreateView):
             % {"name": self.object.name},
         )
         return redirect(self.get_success_url())
-
-    def created_with(self, token):
-        return (
-            Product.objects.owned_by(self.request.user)
-            .filter(creation_token=token)
-            .first()
-        )
-
-    def already_created(self, product):
-        messages.info(
-            self.request,
-            _("“%(name)s” was already saved; here it is.") % {"name": product.name},
-        )
-        return redirect("products:product_update", slug=product.slug)
 
 
 @private_page

@@ -1,5 +1,6 @@
 """App configurations of third-party apps, where the site needs its own."""
 
+from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.apps import TasksAppConfig
 
@@ -9,3 +10,9 @@ class BackgroundTasksConfig(TasksAppConfig):
     own name is an untranslatable English string)."""
 
     verbose_name = _("Background tasks")
+
+
+class StaffAdminConfig(AdminConfig):
+    """Django's admin, whose site asks staff for a second factor."""
+
+    default_site = "accounts.two_factor.StaffAdminSite"

@@ -9,8 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import CSV, XLSX
+
+from serang_umkm import security
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,7 +50,7 @@ SITE_NAME = "Gerai UMKM Kota Serang"
 
 # Apps
 DJANGO_APPS = [
-    "django.contrib.admin",
+    "serang_umkm.apps.StaffAdminConfig",  # django.contrib.admin, second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,8 +63,12 @@ THIRD_PARTY_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "import_export",
+    "csp",
     "django_tasks",
     "serang_umkm.apps.BackgroundTasksConfig",  # django-tasks-db
 ]
@@ -76,6 +83,11 @@ MIDDLEWARE = [
     # First: every response, even one from the page cache, names its request.
     "serang_umkm.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Refuses NUL bytes, redirects "//host/…" paths (serang_umkm/hostile_input.py).
+    "serang_umkm.hostile_input.HostileInputMiddleware",
+    # Outside the page cache, so that a cached page gets them on the way out too.
+    "csp.middleware.CSPMiddleware",
+    "serang_umkm.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "outlets.caching.PublicPageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -84,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor (staff, the admin).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Notes the signed-in user as the author of each change saved in a request.
@@ -150,13 +164,19 @@ PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600
 # Authentication
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # First, so a locked-out person is refused before their password is checked.
+    # First, so a locked-out person is refused before their password is checked:
+    # an IP address with too many failures on any accounts, then django-axes.
+    "accounts.ratelimits.SignInRateLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "outlets:dashboard"
 LOGOUT_REDIRECT_URL = "home"
+# Staff sign in to the admin with a second factor (accounts/two_factor.py): a code
+# of an authenticator app, or a recovery code; their sessions end sooner.
+OTP_TOTP_ISSUER = SITE_NAME
+STAFF_SESSION_SECONDS = int(os.environ.get("STAFF_SESSION_SECONDS", str(8 * 60 * 60)))
 # A link to confirm a new account's email address stays valid this many seconds.
 EMAIL_CONFIRMATION_TIMEOUT = 3 * 24 * 60 * 60
 AUTH_PASSWORD_VALIDATORS = [
@@ -212,6 +232,23 @@ AXES_VERBOSE = False
 # X-Forwarded-For; 0 when gunicorn faces visitors directly.
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 AXES_CLIENT_IP_CALLABLE = "accounts.views.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.views.axes_username"
+# Rate limits of the account pages (accounts/ratelimits.py, django-ratelimit, in the
+# cache; they fail open while the cache is down): "<count>/<period>", per visitor IP
+# address (client_ip) or per email address typed. README: "Accounts and security".
+ACCOUNT_RATE_LIMITS = {
+    # Failed sign-ins from one IP address, whatever the account (password spraying).
+    "login_failures_ip": "20/h",
+    "signup_ip": "10/h",
+    # Sign-ups with one address: each one emails the address (a confirmation
+    # link, or a warning to its owner when it already has an account).
+    "signup_email": "3/h",
+    "password_reset_ip": "10/h",
+    "password_reset_email": "3/h",
+    "resend_ip": "10/h",
+    "resend_email": "3/h",
+}
+RATELIMIT_FAIL_OPEN = True
 
 # Internationalisation
 LANGUAGE_CODE = "id"
@@ -321,6 +358,36 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles and fonts from this site only,
+# with no inline script, handler or style anywhere (admin included); images also
+# from the map tiles and, with S3 media, the bucket or its CDN.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [
+            csp_constants.SELF,
+            "data:",
+            security.MAP_TILE_ORIGIN,
+            *security.media_origins(MEDIA_URL, MEDIA_BUCKET, MEDIA_S3_OPTIONS),
+        ],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+        "form-action": [csp_constants.SELF],
+        "base-uri": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+    },
+}
+# Geolocation for this site only (distance to the outlets); no camera, microphone,
+# payment or USB for anyone (serang_umkm.security.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability.
+SECURITY_CONTACT = os.environ.get(
+    "SECURITY_CONTACT", "mailto:keamanan@serangkota.go.id"
+)
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

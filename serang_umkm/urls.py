@@ -12,7 +12,7 @@ from outlets.sitemaps import OutletSitemap, PageSitemap
 from outlets.staff_dashboard import staff_dashboard
 from products.sitemaps import BusinessSitemap, ProductSitemap
 
-from . import observability
+from . import observability, security
 
 admin.site.site_header = _("Gerai UMKM Kota Serang administration")
 admin.site.site_title = _("Gerai UMKM Kota Serang")
@@ -27,6 +27,7 @@ sitemaps = {
 
 urlpatterns = [
     path("robots.txt", outlet_views.robots_txt, name="robots"),
+    path(".well-known/security.txt", security.security_txt, name="security-txt"),
     path("healthz", outlet_views.health, name="health"),
     path("readyz", observability.ready, name="ready"),
     path(

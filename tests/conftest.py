@@ -90,6 +90,48 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation([event.violatedDirective, event.blockedURI,
+    event.sourceFile + ":" + event.lineNumber, event.sample].join(" "));
+});
+"""
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request, monkeypatch):
+    """A browser test fails if any page it opened broke the Content-Security-Policy:
+    every context made from the browser (the page fixture's, and those tests make
+    with browser.new_context()) reports securitypolicyviolation events and the
+    console's "Content Security Policy" errors."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    violations = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.expose_binding(
+            "__cspViolation", lambda source, text: violations.append(text)
+        )
+        context.add_init_script(CSP_LISTENER)
+        context.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text
+                and violations.append(message.text)
+            ),
+        )
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield violations
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
 @pytest.fixture
 def reference_data(transactional_db):
     """What the data migrations create (kelurahan, categories, agencies, outlets,
@@ -171,3 +213,30 @@ def database_queue(settings):
     """Background tasks queued in the database, as in production (the suite's
     default is the immediate backend); tests/task_helpers.py runs the queue."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _staff_verified_on_force_login(request, monkeypatch):
+    """A staff member signed in with Client.force_login() counts as verified by a
+    second factor (a recovery-code device of their own), as the admin requires
+    (accounts/two_factor.py); tests of the sign-in itself, marked second_factor,
+    go through the real form instead."""
+    if request.node.get_closest_marker("second_factor"):
+        return
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    original = Client._login
+
+    def login_verified(self, user, backend=None):
+        original(self, user, backend)
+        if user.is_staff:
+            device, _ = StaticDevice.objects.get_or_create(
+                user=user, name="tests", defaults={"confirmed": True}
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "_login", login_verified)

@@ -11,9 +11,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
 from accounts.forms import SignupForm
 from accounts.models import User
+from accounts.two_factor import new_recovery_codes
 from accounts.views import EmailConfirmationTokenGenerator, email_confirmation_token
 from tests.factories import make_user
 
@@ -123,25 +125,39 @@ def test_signup_creates_an_inactive_account_and_emails_a_confirmation_link(clien
     assert "\n" not in message.subject
 
 
-def test_the_confirmation_link_activates_and_signs_in_once(client):
-    """Opening the link activates the account, signs the owner in and sends them to
-    the dashboard; opening it again shows the invalid-link page."""
+def test_the_confirmation_link_activates_once_and_asks_for_the_password(client):
+    """Opening the link shows a button (a form posting back to the link); pressing
+    it activates the account and sends to the sign-in page, signed out, asking for
+    the password. The link then works no more."""
     client.post(reverse("accounts:signup"), signup_data())
     link = link_in(mail.outbox[0])
 
-    response = client.get(link)
+    page = client.get(link)
+
+    assert page.status_code == 200
+    assert "accounts/confirm_email.html" in [t.name for t in page.templates]
+    assert 'method="post"' in page.text
+    assert "csrfmiddlewaretoken" in page.text
+    assert User.objects.get(email="siti@example.com").is_active is False
+
+    response = client.post(link, follow=True)
 
     user = User.objects.get(email="siti@example.com")
-    assert response.status_code == 302
-    assert response["Location"] == "/dasbor/"
+    assert response.redirect_chain == [(reverse("accounts:login"), 302)]
     assert user.is_active is True
-    assert signed_in_user_id(client) == str(user.pk)
+    assert signed_in_user_id(client) is None
+    assert [str(m) for m in response.context["messages"]] == [
+        gettext(
+            "Thank you, your email address is confirmed. Sign in with your "
+            "email address and password."
+        )
+    ]
+    assert login(client, "siti@example.com", PASSWORD)["Location"] == "/dasbor/"
 
     client.post(reverse("accounts:logout"))
-    again = client.get(link)
-
-    assert again.status_code == 200
-    assert "accounts/confirm_invalid.html" in [t.name for t in again.templates]
+    for again in [client.get(link), client.post(link)]:
+        assert again.status_code == 200
+        assert "accounts/confirm_invalid.html" in [t.name for t in again.templates]
     assert signed_in_user_id(client) is None
 
 
@@ -155,11 +171,10 @@ def test_an_expired_confirmation_link_is_refused_and_offers_a_new_one(
     later = datetime.datetime.now() + datetime.timedelta(days=3, minutes=1)
     monkeypatch.setattr(EmailConfirmationTokenGenerator, "_now", lambda self: later)
 
-    response = client.get(link)
-
-    assert response.status_code == 200
-    assert "accounts/confirm_invalid.html" in [t.name for t in response.templates]
-    assert reverse("accounts:resend") in response.text
+    for response in [client.get(link), client.post(link)]:
+        assert response.status_code == 200
+        assert "accounts/confirm_invalid.html" in [t.name for t in response.templates]
+        assert reverse("accounts:resend") in response.text
     assert User.objects.get(email="siti@example.com").is_active is False
     assert signed_in_user_id(client) is None
 
@@ -171,9 +186,10 @@ def test_a_confirmation_link_still_works_just_before_three_days(client, monkeypa
     later = datetime.datetime.now() + datetime.timedelta(days=3, minutes=-1)
     monkeypatch.setattr(EmailConfirmationTokenGenerator, "_now", lambda self: later)
 
-    response = client.get(link)
+    response = client.post(link)
 
-    assert response["Location"] == "/dasbor/"
+    assert response["Location"] == reverse("accounts:login")
+    assert User.objects.get(email="siti@example.com").is_active is True
 
 
 @pytest.mark.parametrize(
@@ -191,13 +207,11 @@ def test_an_altered_confirmation_link_is_refused(client, mangle):
     client.post(reverse("accounts:signup"), signup_data())
     _, _, _, uid, token, _ = link_in(mail.outbox[0]).split("/")
     uid, token = mangle(uid, token)
+    link = reverse("accounts:confirm", kwargs={"uidb64": uid, "token": token})
 
-    response = client.get(
-        reverse("accounts:confirm", kwargs={"uidb64": uid, "token": token})
-    )
-
-    assert response.status_code == 200
-    assert reverse("accounts:resend") in response.text
+    for response in [client.get(link), client.post(link)]:
+        assert response.status_code == 200
+        assert reverse("accounts:resend") in response.text
     assert User.objects.get(email="siti@example.com").is_active is False
 
 
@@ -213,7 +227,7 @@ def test_a_blocked_account_cannot_reactivate_itself_with_a_link(client):
     token = email_confirmation_token.make_token(user)
 
     client.post(reverse("accounts:resend"), {"email": "blocked@example.com"})
-    response = client.get(
+    response = client.post(
         reverse("accounts:confirm", kwargs={"uidb64": uid, "token": token})
     )
 
@@ -223,22 +237,52 @@ def test_a_blocked_account_cannot_reactivate_itself_with_a_link(client):
     assert user.is_active is False
 
 
-def test_signing_up_with_a_taken_email_keeps_what_was_typed(client):
-    """An address already used (in any letter case) is an error on the email field;
-    the name and number stay filled in, the passwords do not."""
+def test_signing_up_with_a_taken_email_does_not_reveal_the_account(client):
+    """Account enumeration: an address already used (in any letter case) gets the
+    same redirect and message as a new one; nothing is created, and the address's
+    owner is emailed that someone tried, with links to sign in or reset."""
+    owner = make_user(email="siti@example.com", full_name="Siti Aminah")
+
+    def sign_up(email):
+        response = client.post(
+            reverse("accounts:signup"), signup_data(email=email), follow=True
+        )
+        shown = [
+            str(m).replace(email.lower(), "…") for m in response.context["messages"]
+        ]
+        return response.redirect_chain, shown
+
+    assert sign_up("Siti@Example.com") == sign_up("new@example.com")
+    assert set(User.objects.values_list("email", flat=True)) == {
+        "siti@example.com",
+        "new@example.com",
+    }
+    owner.refresh_from_db()
+    assert owner.full_name == "Siti Aminah"
+    warning, confirmation = mail.outbox
+    assert warning.to == ["siti@example.com"]
+    assert reverse("accounts:login") in warning.body
+    assert reverse("accounts:password_reset") in warning.body
+    assert "/konfirmasi/" not in warning.body
+    assert warning.alternatives[0][1] == "text/html"
+    assert confirmation.to == ["new@example.com"]
+
+
+def test_a_taken_email_with_another_error_keeps_what_was_typed(client):
+    """A real error (the number) is shown with what was typed kept, and says
+    nothing about the address being taken."""
     make_user(email="siti@example.com")
 
     response = client.post(
         reverse("accounts:signup"),
-        signup_data(email="Siti@Example.com", whatsapp="0812 3456 7890"),
+        signup_data(email="Siti@Example.com", whatsapp="12345"),
     )
 
     assert response.status_code == 200
-    assert form_error_codes(response, "email") == ["unique"]
+    assert set(response.context["form"].errors) == {"whatsapp"}
     assert 'value="Siti Aminah"' in response.text
-    assert 'value="0812 3456 7890"' in response.text
+    assert 'value="Siti@Example.com"' in response.text
     assert PASSWORD not in response.text
-    assert User.objects.count() == 1
     assert mail.outbox == []
 
 
@@ -273,7 +317,7 @@ def test_a_new_confirmation_link_is_sent_to_an_unconfirmed_account(client):
     assert response["Location"] == reverse("accounts:confirmation_sent")
     (message,) = mail.outbox
     assert message.to == ["siti@example.com"]
-    assert client.get(link_in(message))["Location"] == "/dasbor/"
+    assert client.post(link_in(message))["Location"] == reverse("accounts:login")
 
 
 @pytest.mark.parametrize("email", ["nobody@example.com", "active@example.com"])
@@ -387,13 +431,20 @@ def test_signing_out_needs_a_post(client):
 
 
 def test_the_admin_login_still_works_with_axes(client):
-    """Staff sign in to the admin site as before."""
-    make_user(email="staf@example.com", password=PASSWORD, is_staff=True)
+    """Staff sign in to the admin site with their password and a second factor
+    (here a recovery code; tests/test_two_factor.py has the rest)."""
+    staff = make_user(email="staf@example.com", password=PASSWORD, is_staff=True)
+    code = new_recovery_codes(staff)[0]
 
     response = client.post(
         reverse("admin:login"),
         # The admin's login page posts "next" (the admin index) with the form.
-        {"username": "staf@example.com", "password": PASSWORD, "next": "/admin/"},
+        {
+            "username": "staf@example.com",
+            "password": PASSWORD,
+            "otp_token": code,
+            "next": "/admin/",
+        },
     )
 
     assert response.status_code == 302

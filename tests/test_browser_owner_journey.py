@@ -12,6 +12,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from accounts.models import User
+from accounts.two_factor import new_recovery_codes
 from outlets.models import Display
 from products.models import Business, Product
 from tests.factories import make_user
@@ -62,6 +63,12 @@ def test_owner_journey_from_sign_up_to_a_display_request(
     expect(page).to_have_url(url + "/akun/daftar/cek-email/")
     (link,) = re.findall(r"https?://\S+", mail.outbox[0].body)
     page.goto(url + urlsplit(link).path)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(url + "/akun/masuk/")
+    form = page.locator("main form")
+    form.locator("input[name=username]").fill("siti@example.com")
+    form.locator("input[name=password]").fill(PASSWORD)
+    submit(form)
     expect(page).to_have_url(url + "/dasbor/")
     check("empty dashboard")
 
@@ -103,7 +110,7 @@ def test_owner_journey_from_sign_up_to_a_display_request(
     check("product list")
 
     # A staff member approves the business and the product in the admin.
-    make_user(
+    verifier = make_user(
         email="verifikator@serangkota.go.id",
         password=PASSWORD,
         is_staff=True,
@@ -113,6 +120,7 @@ def test_owner_journey_from_sign_up_to_a_display_request(
     staff.goto(url + "/admin/login/")
     staff.locator("input[name=username]").fill("verifikator@serangkota.go.id")
     staff.locator("input[name=password]").fill(PASSWORD)
+    staff.locator("input[name=otp_token]").fill(new_recovery_codes(verifier)[0])
     staff.locator("input[type=submit]").click()
     for admin_url, status in [
         (f"/admin/products/business/{business.pk}/change/", "verified"),

@@ -5,6 +5,8 @@ and residents then find the product on the outlet's page."""
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import User
+from accounts.two_factor import new_recovery_codes
 from outlets.models import Display, Outlet
 from products.models import Product
 from tests.admin_helpers import make_staff
@@ -20,10 +22,13 @@ PASSWORD = "kurator-iwak-2026"
 
 
 def sign_in(browser, url, email):
+    """Through the admin's sign-in, with a recovery code as the second factor."""
+    code = new_recovery_codes(User.objects.get(email=email))[0]
     page = browser.new_context().new_page()
     page.goto(url + "/admin/login/")
     page.locator("input[name=username]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=otp_token]").fill(code)
     page.locator("input[type=submit]").click()
     return page
 

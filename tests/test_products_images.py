@@ -126,7 +126,7 @@ def test_a_decompression_bomb_is_refused():
 
 
 def test_a_photo_over_the_pixel_budget_is_refused():
-    """Below Pillow's bomb limit but above 40 megapixels is still refused."""
+    """Below Pillow's bomb limit but above the pixel budget is still refused."""
     buffer = io.BytesIO()
     Image.new("1", (8000, 6000)).save(buffer, "PNG")
 

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
 
+from accounts.two_factor import new_recovery_codes
 from outlets.caching import invalidate_public_pages
 from outlets.management.demo_data import (
     BRANDS,
@@ -278,6 +279,7 @@ class Command(BaseCommand):
         self._password = None
         self.load_reference_data()
         staff = self.ensure_staff()
+        self.codes = self.recovery_codes()
         counts = self.create_businesses(businesses, staff[REVIEWING_AGENCY])
         counts["displays"] = self.create_displays(staff)
         # Bulk inserts send no signals: cached public pages must be dropped here.
@@ -822,6 +824,20 @@ class Command(BaseCommand):
         display.created_at = max(created_at, approved_at)
         return display
 
+    def recovery_codes(self):
+        """Fresh recovery codes for the demo superuser and staff, by email: the
+        admin asks staff for a second factor (accounts/two_factor.py), and a
+        newcomer has no authenticator app set up. Each code works once; every run
+        makes new ones."""
+        User = get_user_model()
+        emails = [ADMIN_EMAIL] + [
+            f"staf.{agency.slug}@{DEMO_DOMAIN}" for agency in self.agencies()
+        ]
+        return {
+            user.email: new_recovery_codes(user)
+            for user in User.objects.filter(email__in=emails)
+        }
+
     def report(self, counts, total):
         """What this run created, then how to sign in."""
         if counts["businesses"]:
@@ -845,3 +861,10 @@ class Command(BaseCommand):
                 f"  {OWNER_PREFIX}1@{DEMO_DOMAIN} … {OWNER_PREFIX}{self.owner_count}@"
                 f"{DEMO_DOMAIN}: business owners"
             )
+        self.log(
+            "\nThe admin (/admin/) also asks staff for a code: type one of these "
+            "recovery codes (each works once; `make run` prints new ones), or set up "
+            "an authenticator app at /akun/dua-langkah/ after signing in."
+        )
+        for email, codes in self.codes.items():
+            self.log(f"  {email:<{width}}{'  '.join(codes[:3])}")

@@ -85,6 +85,14 @@ class SignupForm(auth_forms.BaseUserCreationForm):
             user.save()
         return user
 
+    def update_pending(self, user):
+        """Give an account nobody confirmed yet what this sign-up typed (name,
+        number, password): the one who confirms it from the inbox chose them."""
+        user.full_name = self.cleaned_data["full_name"]
+        user.whatsapp = self.cleaned_data["whatsapp"]
+        user.set_password(self.cleaned_data["password1"])
+        user.save(update_fields=["full_name", "whatsapp", "password"])
+
 
 class EmailAuthenticationForm(auth_forms.AuthenticationForm):
     """Sign in with email and password. An account still waiting for its email
@@ -177,3 +185,29 @@ class OutboxPasswordResetForm(auth_forms.PasswordResetForm):
             html_body,
             recipient=context.get("user"),
         )
+
+
+class ConfirmEmailForm(forms.Form):
+    """The password chosen at sign-up, asked where the confirmation link leads."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(
+                _(
+                    "This is not the password chosen at sign-up. Did someone else "
+                    "sign up with your address? Sign up again: that replaces it."
+                ),
+                code="wrong_password",
+            )
+        return password

@@ -95,6 +95,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
+    @property
+    def awaits_confirmation(self):
+        """Signed up, and the emailed link not used yet (never active, never
+        signed in): not a blocked account."""
+        return not self.is_active and self.last_login is None
+
     def get_full_name(self):
         return self.full_name
 

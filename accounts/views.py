@@ -3,6 +3,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -27,6 +28,7 @@ from outlets.caching import private_page
 from .emails import queue_email
 from .forms import (
     ConfirmationResendForm,
+    ConfirmEmailForm,
     EmailAuthenticationForm,
     OutboxPasswordResetForm,
     SignupForm,
@@ -167,6 +169,12 @@ class UserSignupView(RateLimitedFormMixin, CreateView):
                     raise
         if owner is None:
             send_confirmation_email(self.request, self.object)
+        elif owner.awaits_confirmation:
+            # Nobody confirmed it: perhaps someone else signed up with this
+            # address. The new sign-up replaces it, and only the inbox's owner
+            # gets the link (the earlier links stop working with the password).
+            form.update_pending(owner)
+            send_confirmation_email(self.request, owner)
         else:
             # Hash the password all the same, so the answer takes as long.
             make_password(form.cleaned_data["password1"])
@@ -191,11 +199,12 @@ class ConfirmationSentView(TemplateView):
 @private_page
 class EmailConfirmView(TemplateView):
     """Anyone with a valid link from the confirmation email. Opening the link (GET,
-    as a mail scanner also does) only shows a button; pressing it (POST) makes the
-    account active and sends to the sign-in page, where the owner signs in with
-    their password: the link alone never signs anyone in, so whoever signed up with
-    someone else's address does not get the account when the owner opens it. An
-    expired, used or altered link shows a page that offers a new one."""
+    as a mail scanner also does) only shows a form; the account becomes active,
+    and its owner signed in, when the form is posted with the password chosen at
+    sign-up: the link proves the inbox, the password the one who signed up, so
+    whoever signed up with someone else's address cannot use it, and its owner
+    cannot confirm an account they did not make (signing up again replaces it).
+    An expired, used or altered link shows a page that offers a new one."""
 
     template_name = "accounts/confirm_email.html"
     invalid_template_name = "accounts/confirm_invalid.html"
@@ -203,22 +212,22 @@ class EmailConfirmView(TemplateView):
     def get(self, request, *args, **kwargs):
         if self.valid_user() is None:
             return self.invalid_response()
-        return super().get(request, *args, **kwargs)
+        return self.render_to_response(self.get_context_data(form=ConfirmEmailForm()))
 
     def post(self, request, *args, **kwargs):
         user = self.valid_user()
         if user is None:
             return self.invalid_response()
+        form = ConfirmEmailForm(request.POST, user=user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
         user.is_active = True
         user.save(update_fields=["is_active"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
-            request,
-            gettext(
-                "Thank you, your email address is confirmed. Sign in with your "
-                "email address and password."
-            ),
+            request, gettext("Thank you, your email address is confirmed. Welcome!")
         )
-        return redirect(reverse("accounts:login"))
+        return redirect(resolve_url(settings.LOGIN_REDIRECT_URL))
 
     def valid_user(self):
         user = self.get_user(self.kwargs["uidb64"])

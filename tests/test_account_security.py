@@ -262,25 +262,52 @@ def test_a_mail_scanner_opening_the_confirmation_link_activates_nothing(client):
 
     assert User.objects.get(email="siti@example.com").is_active is False
     assert scanner.session.get(SESSION_KEY) is None
-    assert client.post(link)["Location"] == reverse("accounts:login")
+    assert client.post(link, {"password": PASSWORD})["Location"] == "/dasbor/"
 
 
-def test_a_squatter_does_not_get_the_account_when_the_owner_confirms(client):
-    """Someone signs up with Siti's address; Siti confirms it from her inbox. The
-    account becomes active, but neither she nor the squatter is signed in by the
-    link: signing in needs the password."""
+def test_a_squatter_does_not_get_the_account_when_the_owner_confirms(
+    client, django_capture_on_commit_callbacks
+):
+    """Someone signs up with Siti's address and a password of their own. Siti's
+    link alone confirms nothing: it asks for the password chosen at sign-up, which
+    she does not know. She signs up again, which replaces the pending account;
+    her new link, with her password, confirms it, and the squatter's password no
+    longer opens it."""
     squatter = client
-    squatter.post(reverse("accounts:signup"), signup_data(full_name="Penyusup"))
-    link = link_in(mail.outbox[0])
+    squatter.post(
+        reverse("accounts:signup"),
+        signup_data(
+            full_name="Penyusup",
+            whatsapp="0813 9999 0000",
+            password1="sandi-penyusup-77",
+            password2="sandi-penyusup-77",
+        ),
+    )
+    first_link = link_in(mail.outbox[0])
     siti = Client()
 
-    response = siti.post(link)
+    refused = siti.post(first_link, {"password": PASSWORD})
 
-    assert response["Location"] == reverse("accounts:login")
-    assert User.objects.get(email="siti@example.com").is_active is True
-    assert siti.session.get(SESSION_KEY) is None
+    assert refused.status_code == 200
+    assert refused.context["form"].has_error("password", "wrong_password")
+    assert User.objects.get(email="siti@example.com").is_active is False
+
+    with django_capture_on_commit_callbacks(execute=True):  # her email goes out
+        siti.post(reverse("accounts:signup"), signup_data())
+    new_link = link_in(mail.outbox[-1])
+    assert new_link != first_link
+    assert (
+        squatter.post(first_link, {"password": "sandi-penyusup-77"}).status_code == 200
+    )
+    assert User.objects.get(email="siti@example.com").is_active is False
+
+    assert siti.post(new_link, {"password": PASSWORD})["Location"] == "/dasbor/"
+    owner = User.objects.get(email="siti@example.com")
+    assert owner.is_active is True
+    assert owner.full_name == "Siti Aminah"
+    assert owner.check_password(PASSWORD)
+    assert not owner.check_password("sandi-penyusup-77")
     assert squatter.session.get(SESSION_KEY) is None
-    assert "/dasbor/" not in siti.get(reverse("home")).text
 
 
 def test_confirming_needs_the_csrf_token(client):
@@ -294,7 +321,12 @@ def test_confirming_needs_the_csrf_token(client):
 
     page = strict.get(link)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    assert strict.post(link, {"csrfmiddlewaretoken": token[1]}).status_code == 302
+    assert (
+        strict.post(
+            link, {"csrfmiddlewaretoken": token[1], "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     assert User.objects.get(email="siti@example.com").is_active is True
 
 
@@ -302,8 +334,9 @@ def test_a_confirmation_link_works_once(client):
     client.post(reverse("accounts:signup"), signup_data())
     link = link_in(mail.outbox[0])
 
-    assert client.post(link).status_code == 302
-    again = client.post(link)
+    assert client.post(link, {"password": PASSWORD}).status_code == 302
+    client.post(reverse("accounts:logout"))
+    again = client.post(link, {"password": PASSWORD})
 
     assert again.status_code == 200
     assert "accounts/confirm_invalid.html" in [t.name for t in again.templates]

@@ -125,10 +125,11 @@ def test_signup_creates_an_inactive_account_and_emails_a_confirmation_link(clien
     assert "\n" not in message.subject
 
 
-def test_the_confirmation_link_activates_once_and_asks_for_the_password(client):
-    """Opening the link shows a button (a form posting back to the link); pressing
-    it activates the account and sends to the sign-in page, signed out, asking for
-    the password. The link then works no more."""
+def test_the_confirmation_link_asks_for_the_password_and_works_once(client):
+    """Opening the link shows a form (posting back to the link) asking for the
+    password chosen at sign-up, and changes nothing; with the right password the
+    account becomes active and its owner is signed in. The link then works no
+    more."""
     client.post(reverse("accounts:signup"), signup_data())
     link = link_in(mail.outbox[0])
 
@@ -137,25 +138,21 @@ def test_the_confirmation_link_activates_once_and_asks_for_the_password(client):
     assert page.status_code == 200
     assert "accounts/confirm_email.html" in [t.name for t in page.templates]
     assert 'method="post"' in page.text
-    assert "csrfmiddlewaretoken" in page.text
+    assert 'name="password"' in page.text
     assert User.objects.get(email="siti@example.com").is_active is False
 
-    response = client.post(link, follow=True)
+    response = client.post(link, {"password": PASSWORD}, follow=True)
 
     user = User.objects.get(email="siti@example.com")
-    assert response.redirect_chain == [(reverse("accounts:login"), 302)]
+    assert response.redirect_chain == [("/dasbor/", 302)]
     assert user.is_active is True
-    assert signed_in_user_id(client) is None
+    assert signed_in_user_id(client) == str(user.pk)
     assert [str(m) for m in response.context["messages"]] == [
-        gettext(
-            "Thank you, your email address is confirmed. Sign in with your "
-            "email address and password."
-        )
+        gettext("Thank you, your email address is confirmed. Welcome!")
     ]
-    assert login(client, "siti@example.com", PASSWORD)["Location"] == "/dasbor/"
 
     client.post(reverse("accounts:logout"))
-    for again in [client.get(link), client.post(link)]:
+    for again in [client.get(link), client.post(link, {"password": PASSWORD})]:
         assert again.status_code == 200
         assert "accounts/confirm_invalid.html" in [t.name for t in again.templates]
     assert signed_in_user_id(client) is None
@@ -186,9 +183,9 @@ def test_a_confirmation_link_still_works_just_before_three_days(client, monkeypa
     later = datetime.datetime.now() + datetime.timedelta(days=3, minutes=-1)
     monkeypatch.setattr(EmailConfirmationTokenGenerator, "_now", lambda self: later)
 
-    response = client.post(link)
+    response = client.post(link, {"password": PASSWORD})
 
-    assert response["Location"] == reverse("accounts:login")
+    assert response["Location"] == "/dasbor/"
     assert User.objects.get(email="siti@example.com").is_active is True
 
 
@@ -317,7 +314,9 @@ def test_a_new_confirmation_link_is_sent_to_an_unconfirmed_account(client):
     assert response["Location"] == reverse("accounts:confirmation_sent")
     (message,) = mail.outbox
     assert message.to == ["siti@example.com"]
-    assert client.post(link_in(message))["Location"] == reverse("accounts:login")
+    assert client.post(link_in(message), {"password": PASSWORD})["Location"] == (
+        "/dasbor/"
+    )
 
 
 @pytest.mark.parametrize("email", ["nobody@example.com", "active@example.com"])

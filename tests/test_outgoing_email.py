@@ -300,5 +300,5 @@ def test_a_real_worker_process_delivers_to_a_real_mail_server(
     )
     assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
     assert client.get(path).status_code == 200
-    assert client.post(path).status_code == 302
+    assert client.post(path, {"password": "kopi-susu-gula-aren"}).status_code == 302
     assert User.objects.get(email="siti@example.com").is_active

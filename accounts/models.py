@@ -37,6 +37,11 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def awaiting_confirmation(self):
+        """Accounts signed up whose emailed link is not used yet (never active,
+        never signed in): not blocked ones."""
+        return self.filter(is_active=False, last_login__isnull=True)
+
     def create_user(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
@@ -97,8 +102,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def awaits_confirmation(self):
-        """Signed up, and the emailed link not used yet (never active, never
-        signed in): not a blocked account."""
+        """Whether the account is one of UserManager.awaiting_confirmation()."""
         return not self.is_active and self.last_login is None
 
     def get_full_name(self):

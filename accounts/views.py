@@ -249,7 +249,7 @@ class EmailConfirmView(TemplateView):
     def get_user(uidb64):
         try:
             pk = urlsafe_base64_decode(uidb64).decode()
-            return User.objects.get(pk=pk, last_login__isnull=True)
+            return User.objects.awaiting_confirmation().get(pk=pk)
         except (
             ValueError,
             TypeError,
@@ -276,11 +276,11 @@ class ConfirmationResendView(RateLimitedFormMixin, FormView):
     def form_valid(self, form):
         if self.rate_limited(form):
             return self.rate_limited_response(form)
-        user = User.objects.filter(
-            email=form.cleaned_data["email"],
-            is_active=False,
-            last_login__isnull=True,
-        ).first()
+        user = (
+            User.objects.awaiting_confirmation()
+            .filter(email=form.cleaned_data["email"])
+            .first()
+        )
         if user is not None:
             send_confirmation_email(self.request, user)
         messages.success(

@@ -31,6 +31,8 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
 from import_export.signals import post_import
 
+from serang_umkm.tasks import enqueue_with_transaction
+
 from .models import ImportJob
 from .resources import BusinessResource, ProductResource
 
@@ -144,31 +146,30 @@ def create_job(kind, upload, file_format, user):
 
 
 def enqueue_preview(job, language):
-    """Queue the job's preview once the transaction saving the job commits (the
-    immediate backend runs it right there)."""
+    """Queue the job's preview with the transaction saving the job (the immediate
+    backend runs it once that commits)."""
     from . import tasks
 
-    transaction.on_commit(
-        partial(_enqueue, tasks.preview_import, job_pk=job.pk, language=language)
-    )
+    enqueue_step(tasks.preview_import, job.pk, language)
 
 
 def enqueue_commit(job, language):
-    """Queue the import of the job's confirmed file, once the confirmation
-    commits."""
+    """Queue the import of the job's confirmed file with the confirmation."""
     from . import tasks
 
-    transaction.on_commit(
-        partial(_enqueue, tasks.commit_import, job_pk=job.pk, language=language)
+    enqueue_step(tasks.commit_import, job.pk, language)
+
+
+def enqueue_step(task, job_pk, language):
+    enqueue_with_transaction(
+        task, job_pk=job_pk, language=language, then=partial(record_task, job_pk)
     )
 
 
-def _enqueue(task, **kwargs):
-    result = task.enqueue(**kwargs)
+def record_task(job_pk, result):
     # Only the task id: the immediate backend has run the task already, and the
     # job row holds what it did.
-    ImportJob.objects.filter(pk=kwargs["job_pk"]).update(task_id=result.id)
-    return result
+    ImportJob.objects.filter(pk=job_pk).update(task_id=result.id)
 
 
 class Progress:
@@ -372,7 +373,7 @@ def retry_later(job_pk, language):
     backend = tasks.commit_import.get_backend()
     if backend.supports_defer:
         task = tasks.commit_import.using(run_after=timezone.now() + RETRY_BUSY_AFTER)
-        _enqueue(task, job_pk=job_pk, language=language)
+        enqueue_step(task, job_pk, language)
         return ImportJob.Status.CONFIRMED
     ImportJob.objects.filter(pk=job_pk, status=ImportJob.Status.CONFIRMED).update(
         status=ImportJob.Status.PREVIEWED,

@@ -1327,13 +1327,6 @@ class ImportJob(models.Model):
         return self.status in (*self.WAITING, *self.RUNNING)
 
     @property
-    def is_stale(self):
-        return (
-            self.status in self.RUNNING
-            and self.updated_at < timezone.now() - settings.IMPORT_JOB_STALE_AFTER
-        )
-
-    @property
     def error_count(self):
         return (self.result or self.preview).get("error_count", 0)
 

@@ -8,16 +8,22 @@ Any other backend (the immediate one of tests and `TASKS_BACKEND`) is handed the
 when the transaction commits, so it, too, never runs for a change rolled back.
 """
 
-from functools import partial
-
 from django.db import transaction
 from django_tasks_db import DatabaseBackend
 
 
-def enqueue_with_transaction(task, *args, **kwargs):
+def enqueue_with_transaction(task, *args, then=None, **kwargs):
     """Enqueue task(*args, **kwargs) to run if, and once, the current transaction
-    commits (at once outside a transaction)."""
+    commits (at once outside a transaction); then(task_result), when given, is
+    called with the enqueued task's result."""
+
+    def enqueue():
+        result = task.enqueue(*args, **kwargs)
+        if then is not None:
+            then(result)
+        return result
+
     if isinstance(task.get_backend(), DatabaseBackend):
-        return task.enqueue(*args, **kwargs)
-    transaction.on_commit(partial(task.enqueue, *args, **kwargs), robust=True)
+        return enqueue()
+    transaction.on_commit(enqueue, robust=True)
     return None

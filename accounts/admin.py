@@ -1,10 +1,14 @@
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.http import Http404
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from serang_umkm.admin_translations import TranslatedPermissionsMixin
 
 from .forms import AdminUserCreationForm, UserChangeForm
 from .models import OutgoingEmail, User
@@ -12,8 +16,9 @@ from .tasks import queue_send
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    """Users sign in and are found by email; there is no username."""
+class UserAdmin(TranslatedPermissionsMixin, BaseUserAdmin):
+    """Users sign in and are found by email; there is no username. Permissions are
+    named in the site's language (serang_umkm.admin_translations)."""
 
     add_form = AdminUserCreationForm
     form = UserChangeForm
@@ -79,6 +84,14 @@ class UserAdmin(BaseUserAdmin):
         if obj is None and not request.user.is_superuser:
             raise Http404
         return obj
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(TranslatedPermissionsMixin, BaseGroupAdmin):
+    """Django's group admin, with the permissions named in the site's language."""
 
 
 @admin.register(OutgoingEmail)

@@ -13,5 +13,11 @@ class AccountsConfig(AppConfig):
         from .two_factor import shorten_staff_session
 
         user_logged_in.connect(shorten_staff_session, dispatch_uid="staff-session")
+        from serang_umkm.admin_translations import name_history_models, name_otp_models
+
         # Counts failed sign-ins per IP address (accounts/ratelimits.py).
         from . import ratelimits  # noqa: F401
+
+        # "history of <model>" in the site's language, not "Historical …".
+        name_history_models()
+        name_otp_models()

@@ -8,7 +8,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .emails import queue_email
-from .models import User, normalize_whatsapp, whatsapp_validator
+from .models import User
+from .phones import WhatsAppField
 
 
 class AdminUserCreationForm(auth_forms.AdminUserCreationForm):
@@ -30,10 +31,9 @@ class SignupForm(auth_forms.BaseUserCreationForm):
     checked by the password validators. The account stays inactive until the email
     address is confirmed (the view does that)."""
 
-    # Wider than the stored 16 characters: people type spaces, dashes and "+62".
-    whatsapp = forms.CharField(
+    # Typed in any usual form (0812 3456 7890, +62 812…), stored as 62812….
+    whatsapp = WhatsAppField(
         label=capfirst(_("WhatsApp number")),
-        max_length=24,
         help_text=_(
             "The number buyers and outlet staff can reach you on, e.g. 0812 3456 7890."
         ),
@@ -62,11 +62,6 @@ class SignupForm(auth_forms.BaseUserCreationForm):
 
     def clean_email(self):
         return User.objects.normalize_email(self.cleaned_data["email"]).lower()
-
-    def clean_whatsapp(self):
-        number = normalize_whatsapp(self.cleaned_data["whatsapp"])
-        whatsapp_validator(number)
-        return number
 
     def validate_unique(self):
         """Everything but the email address: whether an address has an account is

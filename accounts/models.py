@@ -3,27 +3,17 @@ from django.contrib.auth.models import (
     BaseUserManager,
     PermissionsMixin,
 )
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Numbers are stored in the international form wa.me links need: 62 then 8–13 digits.
-whatsapp_validator = RegexValidator(
-    r"^628\d{7,12}$",
-    _("Enter an Indonesian mobile number, e.g. 0812 3456 7890."),
+# The one WhatsApp number rule (accounts.phones); imported from here by other apps.
+from .phones import (  # noqa: F401
+    WhatsAppNumberField,
+    format_whatsapp,
+    normalize_whatsapp,
+    whatsapp_validator,
 )
-
-
-def normalize_whatsapp(value):
-    """Return an Indonesian mobile number in the form 62812…, whatever the usual
-    form typed (0812…, +62 812…, 62-812…); other input is returned stripped."""
-    digits = "".join(ch for ch in str(value) if ch.isdigit())
-    if digits.startswith("0"):
-        digits = "62" + digits[1:]
-    elif digits.startswith("8"):
-        digits = "62" + digits
-    return digits if digits else str(value).strip()
 
 
 class UserManager(BaseUserManager):
@@ -60,7 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
-    whatsapp = models.CharField(
+    whatsapp = WhatsAppNumberField(
         _("WhatsApp number"),
         max_length=16,
         blank=True,

@@ -1,134 +1,93 @@
-"""Time of the first import of the agency's register with `manage.py import_register`.
+"""Time of importing the agency's register as the Dinas keeps it, the way staff do
+it in the admin: an upload becomes an import job, its preview (a dry run listing
+every row error) and, once confirmed, its import run as the background tasks run
+them (products/imports.py run_preview and run_commit), with "data register Dinas:
+langsung terverifikasi" on, so every imported business is verified through the
+decision path.
 
-Writes a register of --rows businesses (default 10,000) as the agency keeps it: real
-kecamatan and kelurahan of Kota Serang typed in any case (some as their code), NIBs
-on most rows, WhatsApp numbers in the usual forms, names drawn from the demo words.
-Then, on a throwaway SQLite database, it times the command three times: the dry run,
-the --commit, and the dry run of the same file again (every row matched, unchanged).
-With DATABASE_URL set to a PostgreSQL server it does the same on a database of its
-own there (gerai_import_bench, dropped afterwards), never on the named database.
-Each time includes starting Django (about a second); peak memory is the child's.
+The register is tests/messy_register.py's: --businesses businesses on a sheet with
+titles, a merged two-level header, numbers stored as numbers, placeholder NIBs,
+prefixed and mistyped kelurahan, section, totals and signature rows and copied rows,
+and --products products on a sheet "PRODUK", 10 % of them for businesses without
+an NIB. Nobody edits it: every valid row must go in.
 
-    .venv/bin/python benchmarks/import_benchmark.py
+On a throwaway SQLite database, and with DATABASE_URL naming a PostgreSQL server on
+a database of its own there (gerai_import_bench, dropped afterwards), never on the
+named database. Times exclude starting Django and building the register.
+
+    .venv/bin/python benchmarks/import_benchmark.py --businesses 2000 --products 2000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python benchmarks/import_benchmark.py --rows 10000
+        .venv/bin/python benchmarks/import_benchmark.py      # 10,000 + 10,000
 """
 
 import argparse
-import csv
+import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-
-from outlets.management.demo_data import (  # noqa: E402
-    BRANDS,
-    KINDS,
-    MEN,
-    MEN_TITLES,
-    STREETS,
-    WHATSAPP_PREFIXES,
-    WOMEN,
-    WOMEN_TITLES,
-)
-
 PYTHON = sys.executable
-WILAYAH_CSV = BASE_DIR / "products" / "data" / "kota_serang_wilayah.csv"
 PG_DATABASE = "gerai_import_bench"
 STAFF_EMAIL = "staf.import@serangkota.go.id"
-HEADER = [
-    "nama_usaha",
-    "nib",
-    "skala",
-    "kecamatan",
-    "kelurahan",
-    "alamat",
-    "whatsapp",
-    "deskripsi",
-]
 
+# Run by `manage.py shell` on the benchmark's database; prints one JSON line.
+STEPS = """
+import json, time
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, reset_queries
+from accounts.models import User
+from products import imports
+from products.models import Business, ImportJob, Product
+from tests.messy_register import build_register
 
-def spelled(text, rng):
-    """The name as staff type it: mostly as is, sometimes in capitals or lower case,
-    with stray spaces."""
-    return rng.choice([text, text, text, text.upper(), text.lower(), f" {text} "])
-
-
-def whatsapp(number, rng):
-    """A unique mobile number (by number) in one of the forms staff type."""
-    prefix = rng.choice(WHATSAPP_PREFIXES)
-    digits = f"{number:08d}"
-    return rng.choice(
-        [
-            f"0{prefix}{digits}",
-            f"0{prefix}-{digits[:4]}-{digits[4:]}",
-            f"+62 {prefix} {digits[:4]} {digits[4:]}",
-            f"62{prefix}{digits}",
-        ]
-    )
-
-
-def register_rows(count, seed=2024):
-    rng = random.Random(seed)
-    with WILAYAH_CSV.open(encoding="utf-8") as wilayah:
-        places = list(csv.DictReader(wilayah))
-    kinds = list(KINDS)
-    numbers = rng.sample(range(10_000_000, 99_999_999), count)
-    for index, number in enumerate(numbers):
-        place = rng.choice(places)
-        if rng.random() < 0.5:
-            owner = f"{rng.choice(WOMEN_TITLES)} {rng.choice(WOMEN)}"
-        else:
-            owner = f"{rng.choice(MEN_TITLES)} {rng.choice(MEN)}"
-        kind = rng.choice(kinds)
-        name = rng.choice([f"{kind} {owner}", f"{kind} {rng.choice(BRANDS)}"])
-        kelurahan = place["kelurahan"]
-        if rng.random() < 0.05:
-            kelurahan = place["kelurahan_code"]
-        yield [
-            name,
-            f"9120{index:09d}" if rng.random() < 0.7 else "",
-            spelled(rng.choices(["mikro", "kecil", "menengah"], [80, 15, 5])[0], rng),
-            spelled(place["kecamatan"], rng),
-            spelled(kelurahan, rng),
-            f"Jl. {rng.choice(STREETS)} No. {rng.randint(1, 250)}, "
-            f"RT {rng.randint(1, 12):02d}/RW {rng.randint(1, 8):02d}",
-            whatsapp(number, rng),
-            rng.choice(
-                ["", "", f"Membuat {kind.lower()} sejak {rng.randint(1995, 2024)}."]
-            ),
-        ]
-
-
-def write_register(path, count):
-    with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(HEADER)
-        writer.writerows(register_rows(count))
-
-
-def run(*args, env):
-    subprocess.run(args, cwd=BASE_DIR, env=env, check=True)
-
-
-def timed(*args, env, log):
-    """Run a command; its wall time in seconds and peak memory in MB."""
+started = time.monotonic()
+register = build_register(businesses={businesses}, products={products}, seed=11)
+built = time.monotonic() - started
+user = User.objects.get(email="{email}")
+report = {{"build_seconds": built, "bytes": len(register.content)}}
+for kind in ("businesses", "products"):
+    upload = SimpleUploadedFile("DATA UMKM 2025.xlsx", register.content)
+    job = imports.create_job(kind, upload, "xlsx", user, verify_businesses=True)
     started = time.monotonic()
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            args, cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-        _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.monotonic() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{log.read_text()[-3000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    imports.run_preview(job.pk)
+    preview_seconds = time.monotonic() - started
+    job.refresh_from_db()
+    assert job.may_be_confirmed, job.preview.get("errors", [])[:3]
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CONFIRMED)
+    started = time.monotonic()
+    imports.run_commit(job.pk)
+    commit_seconds = time.monotonic() - started
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.IMPORTED, job.message
+    expected = register.businesses if kind == "businesses" else register.products
+    report[kind] = {{
+        "preview_seconds": preview_seconds,
+        "commit_seconds": commit_seconds,
+        "rows": job.result["rows"],
+        "new": job.result["new"],
+        "invalid": job.result["invalid"],
+        "valid_expected": len(expected("valid")),
+        "invalid_expected": len(expected("invalid")),
+        "verified": job.result.get("verified", 0),
+    }}
+report["businesses_stored"] = Business.objects.count()
+report["businesses_verified"] = Business.objects.filter(status="verified").count()
+report["products_stored"] = Product.objects.count()
+print("REPORT " + json.dumps(report))
+"""
+
+
+def run(*args, env, capture=False):
+    finished = subprocess.run(
+        args, cwd=BASE_DIR, env=env, capture_output=capture, text=True
+    )
+    if finished.returncode:
+        output = (finished.stdout or "") + (finished.stderr or "")
+        raise SystemExit(f"{args[:3]} failed:\n{output[-4000:]}")
+    return finished
 
 
 def postgres_server():
@@ -165,7 +124,7 @@ def postgres_database(server, create):
     )
 
 
-def benchmark(label, database_url, register, work):
+def benchmark(label, database_url, work, options):
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -173,53 +132,68 @@ def benchmark(label, database_url, register, work):
         "SECRET_KEY": "benchmark-only-" + "x" * 40,
         "SECURE_SSL_REDIRECT": "0",
         "MEDIA_ROOT": str(work / "media"),
+        "PRIVATE_MEDIA_ROOT": str(work / "private"),
         "LOG_LEVEL": "WARNING",
         "DJANGO_SUPERUSER_EMAIL": STAFF_EMAIL,
         "DJANGO_SUPERUSER_PASSWORD": "benchmark-only-password",
         "DJANGO_SUPERUSER_FULL_NAME": "Staf Import",
+        # The tasks run here, in this process, as the worker would run them.
+        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
     }
     run(PYTHON, "manage.py", "migrate", "--no-input", "-v0", env=env)
     run(PYTHON, "manage.py", "createsuperuser", "--no-input", env=env)
-    command = [
-        PYTHON,
-        "manage.py",
-        "import_register",
-        "businesses",
-        str(register),
-        "--user",
-        STAFF_EMAIL,
-    ]
-    steps = [
-        ("dry run", command),
-        ("--commit", [*command, "--commit"]),
-        ("dry run again (all unchanged)", command),
-    ]
+    script = STEPS.format(
+        businesses=options.businesses, products=options.products, email=STAFF_EMAIL
+    )
+    output = run(
+        PYTHON, "manage.py", "shell", "-c", script, env=env, capture=True
+    ).stdout
+    report = json.loads(output.split("REPORT ", 1)[1])
     print(f"\n### {label}\n")
-    print("| step | seconds | peak MB | command's summary |")
-    print("| --- | ---: | ---: | --- |")
-    for name, args in steps:
-        log = work / f"{label.split()[0].lower()}-{name.split()[0]}.log"
-        seconds, megabytes = timed(*args, env=env, log=log)
-        summary = log.read_text().strip().splitlines()[-2]
-        print(f"| {name} | {seconds:.1f} | {megabytes:.0f} | {summary} |")
+    print(
+        f"Register: {options.businesses:,} businesses + {options.products:,} "
+        f"products ({report['bytes']:,} bytes, built in "
+        f"{report['build_seconds']:.1f} s).\n"
+    )
+    print(
+        "| sheet | preview s | import s | rows | imported | with errors | "
+        "valid rows expected | rows with errors expected | verified |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for kind in ("businesses", "products"):
+        step = report[kind]
+        print(
+            f"| {kind} | {step['preview_seconds']:.1f} | {step['commit_seconds']:.1f} "
+            f"| {step['rows']:,} | {step['new']:,} | {step['invalid']:,} "
+            f"| {step['valid_expected']:,} | {step['invalid_expected']:,} "
+            f"| {step['verified']:,} |"
+        )
+    print(
+        f"\nStored: {report['businesses_stored']:,} businesses "
+        f"({report['businesses_verified']:,} verified), "
+        f"{report['products_stored']:,} products."
+    )
+    for kind in ("businesses", "products"):
+        step = report[kind]
+        if step["new"] != step["valid_expected"]:
+            raise SystemExit(f"{kind}: not every valid row went in")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--businesses", type=int, default=10_000)
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--skip-sqlite", action="store_true")
     options = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="gerai-import-bench-"))
-    register = work / "register.csv"
-    write_register(register, options.rows)
-    print(f"{options.rows:,} rows in {register} ({register.stat().st_size:,} bytes)")
-
-    benchmark("SQLite", f"sqlite:///{work / 'bench.sqlite3'}", register, work)
+    if not options.skip_sqlite:
+        benchmark("SQLite", f"sqlite:///{work / 'bench.sqlite3'}", work, options)
     server = postgres_server()
     if server:
         try:
             url = postgres_database(server, create=True)
-            benchmark("PostgreSQL", url, register, work)
+            benchmark("PostgreSQL", url, work, options)
         finally:
             postgres_database(server, create=False)
 

@@ -1,10 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
@@ -16,6 +17,7 @@ from products.admin import (
     ReencodedImageForm,
     WaitingQueueFilter,
     count_of,
+    created_on,
     decide_selected,
     reject_with_reason,
     site_url,
@@ -207,6 +209,9 @@ class DisplayInline(admin.TabularInline):
     autocomplete_fields = ["product"]
     show_change_link = True
     extra = 0
+    # Folded: the outlet page lists the current displays compactly above
+    # (templates/admin/outlets/outlet/change_form.html); this is for editing.
+    classes = ["collapse"]
     verbose_name_plural = _("current and upcoming displays")
 
     def get_queryset(self, request):
@@ -215,7 +220,7 @@ class DisplayInline(admin.TabularInline):
             .get_queryset(request)
             .open()
             .not_ended()
-            .select_related("product__business")
+            .select_related("outlet", "product__business")
             .order_by("status", "starts_on", "pk")
         )
 
@@ -270,21 +275,36 @@ class OutletAdmin(AgencyScopedAdmin):
             },
         ),
         (_("Event dates"), {"fields": ["starts_on", "ends_on"]}),
-        (
-            _("Waiting list (fair rotation)"),
-            {
-                "fields": ["waiting_list"],
-                "description": _(
-                    "Requests for a place here: businesses never on display first, "
-                    "then those whose last display ended longest ago, then the "
-                    "oldest requests. Give the next free places from the top."
-                ),
-            },
-        ),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [OpeningHoursInline, DisplayInline]
     waiting_list_length = 10
+
+    def render_change_form(self, request, context, add=False, change=False, **kw):
+        """An outlet's page opens with what curators act on: its capacity today,
+        the waiting list in turn and the current displays, with links to end
+        displays and to print the shelf labels."""
+        obj = kw.get("obj")
+        if obj is not None and obj.pk:
+            context["curation"] = self.curation(request, obj)
+        return super().render_change_form(request, context, add, change, **kw)
+
+    def curation(self, request, outlet):
+        current = list(
+            Display.objects.current()
+            .at(outlet)
+            .select_related("product__business")
+            .order_by("starts_on", "pk")
+        )
+        return {
+            "on_display": len(current),
+            "capacity": outlet.display_capacity,
+            "current": current,
+            "waiting_list": self.waiting_list(outlet),
+            "end_displays_url": current_displays_url(outlet),
+            "displays_url": outlet_displays_url(outlet),
+            "labels_url": labels_url(outlet, request.get_full_path()),
+        }
 
     def save_formset(self, request, form, formset, change):
         """Displays whose status changed are decided through the decision path;
@@ -397,6 +417,24 @@ def last_shown_display(display):
     return date_format(display.last_shown_on)
 
 
+def outlet_displays_url(outlet):
+    """Every display of the outlet in the admin."""
+    return (
+        reverse("admin:outlets_display_changelist") + f"?outlet__id__exact={outlet.pk}"
+    )
+
+
+def current_displays_url(outlet):
+    """The outlet's displays on show today in the admin, where they are ended."""
+    return f"{outlet_displays_url(outlet)}&{CurrentDisplayFilter.parameter_name}=yes"
+
+
+def labels_url(outlet, back=""):
+    """The outlet's printable shelf labels; their "Back" link returns to back."""
+    url = reverse("outlets:labels", kwargs={"slug": outlet.slug})
+    return f"{url}?{urlencode({'next': back})}" if back else url
+
+
 def waiting_list_url(outlet):
     """The outlet's display requests in the admin, in fair-rotation order."""
     return (
@@ -425,17 +463,17 @@ class DisplayAdmin(ExportMixin, DecisionAdmin, AgencyScopedAdmin):
     form = DisplayDecisionForm
     decide = staticmethod(decisions.decide_display)
     waiting_status = Display.Status.REQUESTED
+    # The columns that explain the queue (how long a request waited, when its
+    # business was last on display) must fit a 1280 px screen.
     list_display = [
-        "product",
+        "product_and_business",
         "outlet",
-        "business",
         "status",
-        "starts_on",
-        "ends_on",
-        "created_at",
+        "window",
+        created_on,
         "last_shown",
     ]
-    list_display_links = ["product"]
+    list_display_links = ["product_and_business"]
     list_filter = [
         DisplayQueueFilter,
         "status",
@@ -475,10 +513,37 @@ class DisplayAdmin(ExportMixin, DecisionAdmin, AgencyScopedAdmin):
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
 
-    actions = ["approve", "reject"]
+    actions = ["approve", "reject", "end"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_business_last_shown()
+
+    def get_list_display(self, request):
+        """Without the columns that say the same on every row: the outlet when
+        listed for one, the status and dates in the queue of requests (so that
+        when each waited and its business's turn fit a 1280 px screen)."""
+        same = set()
+        if request.GET.get("outlet__id__exact"):
+            same.add("outlet")
+        if request.GET.get(DisplayQueueFilter.parameter_name) or (
+            request.GET.get("status__exact") == Display.Status.REQUESTED
+        ):
+            same.update(["status", "window"])
+        return [name for name in self.list_display if name not in same]
+
+    @admin.display(description=_("product"), ordering="product__name")
+    def product_and_business(self, obj):
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', obj.product, obj.product.business
+        )
+
+    @admin.display(description=_("on display"), ordering="starts_on")
+    def window(self, obj):
+        if obj.starts_on is None:
+            return "-"
+        if obj.ends_on is None:
+            return gettext("from %(start)s") % {"start": date_format(obj.starts_on)}
+        return f"{date_format(obj.starts_on)} – {date_format(obj.ends_on)}"
 
     def get_ordering(self, request):
         if request.GET.get(DisplayQueueFilter.parameter_name) == (
@@ -495,10 +560,6 @@ class DisplayAdmin(ExportMixin, DecisionAdmin, AgencyScopedAdmin):
     @admin.display(description=_("business last on display"), ordering="last_shown_on")
     def last_shown(self, obj):
         return last_shown_display(obj)
-
-    @admin.display(description=_("business"), ordering="product__business__name")
-    def business(self, obj):
-        return obj.product.business
 
     @admin.action(
         description=_("Approve selected display requests from today"),
@@ -524,6 +585,43 @@ class DisplayAdmin(ExportMixin, DecisionAdmin, AgencyScopedAdmin):
             ordering=("outlet_id", "pk"),
         )
 
+    @admin.action(description=_("End selected displays"), permissions=["change"])
+    def end(self, request, queryset):
+        """End every selected approved display (of the curator's outlets) through
+        the decision path, all or nothing; the others are named as left alone."""
+        approved = queryset.filter(status=Display.Status.APPROVED)
+        left = queryset.exclude(status=Display.Status.APPROVED).count()
+        decide_selected(
+            self,
+            request,
+            approved,
+            decisions.end_display,
+            lambda count: (
+                ngettext(
+                    "%(count)d display ended.",
+                    "%(count)d displays ended.",
+                    count,
+                )
+                % {"count": count}
+            ),
+            nothing=_("None of the selected displays is approved: nothing was ended."),
+            ordering=("outlet_id", "pk"),
+        )
+        if left:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected display was not approved (a request, or "
+                    "ended, rejected or cancelled already) and was left as it was.",
+                    "%(count)d selected displays were not approved (requests, or "
+                    "ended, rejected or cancelled already) and were left as they "
+                    "were.",
+                    left,
+                )
+                % {"count": left},
+                messages.WARNING,
+            )
+
     @admin.action(
         description=_("Reject selected display requests (with a reason)"),
         permissions=["change"],
@@ -545,4 +643,14 @@ class DisplayAdmin(ExportMixin, DecisionAdmin, AgencyScopedAdmin):
         )
 
 
-admin.site.register(Display.history.model, HistoryLogAdmin)
+@admin.register(Display.history.model)
+class DisplayHistoryAdmin(HistoryLogAdmin):
+    """The displays' log, each row named like its display (product @ outlet) from
+    the rows joined in, not a query per row."""
+
+    list_display = ["history_date", "display", "status", "history_type", "history_user"]
+    list_select_related = ["history_user", "product", "outlet"]
+
+    @admin.display(description=_("display"))
+    def display(self, obj):
+        return f"{obj.product} @ {obj.outlet}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import whatsapp_validator
+from accounts.models import WhatsAppNumberField, whatsapp_validator
 from products import images
 from products.models import Decided, Kelurahan, Product
 
@@ -126,7 +126,7 @@ class Outlet(models.Model):
         help_text=_("Stored as a WebP at most 1200 px wide, without metadata."),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    whatsapp = models.CharField(
+    whatsapp = WhatsAppNumberField(
         _("WhatsApp number"),
         max_length=16,
         blank=True,
@@ -537,7 +537,9 @@ class Display(Decided):
         ]
 
     def __str__(self):
-        return f"#{self.pk} ({self.get_status_display()})"
+        # Names staff read in messages, history and lists (their lists select the
+        # product and outlet along).
+        return f"{self.product} @ {self.outlet}"
 
     def save(self, *args, **kwargs):
         """Saves, refusing (ValidationError) an approval beyond the outlet's capacity;

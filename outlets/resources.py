@@ -2,6 +2,8 @@
 admin's display list, whose filters and agency scoping decide the rows, so the list
 filtered by an outlet gives that outlet's displays."""
 
+from django.utils import timezone
+from django.utils.translation import gettext
 from import_export import widgets
 from import_export.fields import Field
 
@@ -14,6 +16,11 @@ def column(attribute, name, widget=None):
     return Field(attribute, name, widget=widget or TextWidget(), readonly=True)
 
 
+def yes_no(value):
+    """A yes/no cell in words ("Ya"/"Tidak"), as staff read it."""
+    return gettext("Yes") if value else gettext("No")
+
+
 class DisplayResource(SafeExportResource):
     """Each display: where, what, whose, its status, dates and who decided it."""
 
@@ -21,7 +28,9 @@ class DisplayResource(SafeExportResource):
     product = column("product__name", "produk")
     business = column("product__business__name", "usaha")
     business_whatsapp = column("product__business__whatsapp", "whatsapp_usaha")
-    status = column("status", "status")
+    # The status as staff read it (its choice label), not its stored value.
+    status = column("get_status_display", "status")
+    on_display = Field(column_name="sedang_dipajang", readonly=True)
     starts_on = column("starts_on", "mulai", widgets.DateWidget("%Y-%m-%d"))
     ends_on = column("ends_on", "sampai", widgets.DateWidget("%Y-%m-%d"))
     decided_by = column("decided_by__email", "diputuskan_oleh")
@@ -37,11 +46,16 @@ class DisplayResource(SafeExportResource):
             "business",
             "business_whatsapp",
             "status",
+            "on_display",
             "starts_on",
             "ends_on",
             "decided_by",
             "created_at",
         )
+
+    def dehydrate_on_display(self, display):
+        """Whether the display takes a place at its outlet today."""
+        return yes_no(display.takes_place(timezone.localdate()))
 
     def filter_export(self, queryset, **kwargs):
         """Outlets, products, businesses and deciders in the one query of the

@@ -8,13 +8,14 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from products.admin import WaitingQueueFilter, count_of
 from products.models import Business, Category, Kecamatan, Product, ProposedChange
 
-from .admin import waiting_list_url
+from .admin import labels_url, waiting_list_url
 from .models import Display, Outlet
 
 # Bar charts are drawn in a viewBox this wide; at a phone's width one unit is about
@@ -101,6 +102,11 @@ class OutletCapacity:
     def waiting_list_url(self):
         """The requests waiting at the outlet, in fair-rotation order."""
         return waiting_list_url(self.outlet)
+
+    @property
+    def labels_url(self):
+        """The outlet's shelf labels, whose "Back" returns to this summary."""
+        return labels_url(self.outlet, reverse("staff_dashboard"))
 
     @property
     def percent(self):
@@ -339,3 +345,40 @@ def staff_dashboard(request):
         "outlet_label": Outlet._meta.verbose_name,
     }
     return TemplateResponse(request, "admin/staff_dashboard.html", context)
+
+
+@dataclass
+class StartQueue:
+    """One count of the admin home's queue line, linking to what it counts."""
+
+    count: int
+    text: str
+    url: str
+
+
+def start_queues(user):
+    """What awaits the user's decision, for the admin home: businesses awaiting
+    verification, products awaiting review and display requests at the outlets of
+    their agencies, each only with its view permission (one count query each)."""
+    queues = []
+    if user.has_perm("products.view_business"):
+        count = Business.objects.waiting().count()
+        text = ngettext("%(count)s business", "%(count)s businesses", count)
+        queues.append(StartQueue(count, text, waiting_queue_url(Business)))
+    if user.has_perm("products.view_product"):
+        count = Product.objects.waiting().count()
+        text = ngettext("%(count)s product", "%(count)s products", count)
+        queues.append(StartQueue(count, text, waiting_queue_url(Product)))
+    if user.has_perm("outlets.view_display"):
+        count = (
+            Display.objects.waiting()
+            .filter(outlet__in=Outlet.objects.managed_by(user))
+            .count()
+        )
+        text = ngettext("%(count)s request", "%(count)s requests", count)
+        queues.append(StartQueue(count, text, waiting_queue_url(Display)))
+    for queue in queues:
+        queue.text = queue.text % {
+            "count": number_format(queue.count, force_grouping=True)
+        }
+    return queues

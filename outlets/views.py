@@ -12,6 +12,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import (
@@ -140,8 +141,23 @@ class OutletLabelsView(DetailView):
             for product in products
         ]
         return super().get_context_data(
-            labels=labels, today=timezone.localdate(), **kwargs
+            labels=labels,
+            today=timezone.localdate(),
+            back_url=self.back_url(),
+            **kwargs,
         )
+
+    def back_url(self):
+        """Where the staff member came from (?next=, a page of this site only),
+        else the outlet's admin page."""
+        back = self.request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            back,
+            allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        ):
+            return back
+        return reverse("admin:outlets_outlet_change", args=[self.object.pk])
 
 
 def robots_txt(request):

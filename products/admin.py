@@ -1,4 +1,5 @@
 from datetime import timedelta
+from pathlib import PurePosixPath
 
 from django import forms
 from django.conf import settings
@@ -10,11 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +30,7 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 from import_export.admin import ImportExportMixin
+from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.emails import notify_with_change
@@ -140,16 +147,21 @@ def site_url(request):
     return request.build_absolute_uri("/")
 
 
-def decide_selected(modeladmin, request, queryset, decision, message, **kwargs):
+def decide_selected(
+    modeladmin, request, queryset, decision, message, nothing="", **kwargs
+):
     """Apply decision (a function of products/decisions.py or outlets/decisions.py)
     to every selected object, all or nothing: one refusal (a full outlet, a
     colleague's change) rolls every one back and is reported. message(count) is
-    what the staff member is told afterwards.
+    what the staff member is told afterwards; when none of the selected objects
+    could be decided, a warning (nothing, or that none awaits a decision) instead.
 
     More than settings.BULK_DECISIONS_IN_REQUEST objects are decided by a
     background task instead (a request must end within gunicorn's timeout); the
     staff member is told where to read its result."""
     count = queryset.count()
+    if count == 0:
+        return nothing_decided(modeladmin, request, nothing)
     if count > settings.BULK_DECISIONS_IN_REQUEST:
         return decide_in_background(
             modeladmin, request, queryset, decision, count, **kwargs
@@ -165,7 +177,21 @@ def decide_selected(modeladmin, request, queryset, decision, message, **kwargs):
             messages.ERROR,
         )
         return
+    if count == 0:
+        return nothing_decided(modeladmin, request, nothing)
     modeladmin.message_user(request, message(count))
+
+
+def nothing_decided(modeladmin, request, text=""):
+    """Warn that no selected object could be decided (never "0 … approved" as a
+    success)."""
+    modeladmin.message_user(
+        request,
+        text
+        or _("None of the selected %(name)s are awaiting a decision.")
+        % {"name": modeladmin.model._meta.verbose_name_plural},
+        messages.WARNING,
+    )
 
 
 def decide_in_background(modeladmin, request, queryset, decision, count, **kwargs):
@@ -302,6 +328,12 @@ def reject_with_reason(modeladmin, request, queryset, reject, message):
     }
     request.current_app = modeladmin.admin_site.name
     return TemplateResponse(request, "admin/reject_selected_confirmation.html", context)
+
+
+@admin.display(description=_("created at"), ordering="created_at")
+def created_on(obj):
+    """The day a row was created, short enough for a queue's column."""
+    return date_format(timezone.localtime(obj.created_at).date())
 
 
 class WaitingQueueFilter(admin.SimpleListFilter):
@@ -492,6 +524,30 @@ def import_job_url(job, admin_site=admin.site):
     )
 
 
+class RegisterImportForm(ImportForm):
+    """The upload of a register: the file, its format, the sheet to read, and for
+    businesses whether the agency's own register is verified at once."""
+
+    sheet = forms.CharField(
+        label=_("Sheet"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "The name of the workbook's sheet to read, e.g. PRODUK. Leave it empty "
+            "to read the sheet whose header fits."
+        ),
+    )
+    verify_businesses = forms.BooleanField(
+        label=_("Agency register data: verified at once"),
+        required=False,
+        help_text=_(
+            "Only for the agency's own register: every new business of the file "
+            "is verified as your decision (recorded in its history), instead of "
+            "waiting in the verification queue."
+        ),
+    )
+
+
 class BackgroundImportMixin(ImportExportMixin):
     """The Import button's page takes the file and its format as before, but the
     preview and the import run as background tasks (products/imports.py): an
@@ -501,6 +557,20 @@ class BackgroundImportMixin(ImportExportMixin):
     is unchanged (IMPORT_EXPORT_IMPORT_PERMISSION_CODE)."""
 
     import_job_kind = None
+    import_form_class = RegisterImportForm
+
+    def may_verify_on_import(self, request):
+        """Whether the upload may ask for the businesses to be verified at once:
+        businesses, by a staff member who may verify them."""
+        return self.import_job_kind == ImportJob.Kind.BUSINESSES and (
+            self.has_change_permission(request)
+        )
+
+    def create_import_form(self, request):
+        form = super().create_import_form(request)
+        if not self.may_verify_on_import(request):
+            del form.fields["verify_businesses"]
+        return form
 
     def import_action(self, request, **kwargs):
         if not self.has_import_permission(request):
@@ -516,6 +586,8 @@ class BackgroundImportMixin(ImportExportMixin):
                         formats[int(form.cleaned_data["format"])]
                     ),
                     user=request.user,
+                    sheet=form.cleaned_data.get("sheet", ""),
+                    verify_businesses=form.cleaned_data.get("verify_businesses", False),
                 )
                 imports.enqueue_preview(
                     job, translation.get_language() or settings.LANGUAGE_CODE
@@ -543,15 +615,16 @@ class BusinessAdmin(BackgroundImportMixin, StatusTrailAdmin):
     resource_classes = [BusinessResource]
     import_job_kind = ImportJob.Kind.BUSINESSES
     form = BusinessAdminForm
+    # "Created at" (how long a business waited) must fit a 1280 px screen beside
+    # the menu and the filter: the owner is on the business's page, and whether
+    # staff registered it is a filter.
     list_display = [
         "name",
-        "owner",
         "kelurahan",
         "size",
         "status",
-        "assisted_registration",
         "product_count",
-        "created_at",
+        created_on,
     ]
     list_filter = [
         WaitingQueueFilter,
@@ -563,8 +636,17 @@ class BusinessAdmin(BackgroundImportMixin, StatusTrailAdmin):
         "created_at",
     ]
     list_select_related = ["owner", "kelurahan"]
-    search_fields = ["name", "nib", "whatsapp", "owner__email", "owner__full_name"]
-    search_help_text = _("Business name, NIB, WhatsApp number or the owner's email.")
+    search_fields = [
+        "name",
+        "nib",
+        "whatsapp",
+        "owner_name",
+        "owner__email",
+        "owner__full_name",
+    ]
+    search_help_text = _(
+        "Business name, NIB, WhatsApp number, the owner's name or email."
+    )
     autocomplete_fields = ["owner", "kelurahan"]
     show_full_result_count = False
     readonly_fields = [
@@ -578,7 +660,18 @@ class BusinessAdmin(BackgroundImportMixin, StatusTrailAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["name", "slug", "owner", "size", "nib", "description", "logo"]},
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "owner_name",
+                    "owner",
+                    "size",
+                    "nib",
+                    "description",
+                    "logo",
+                ]
+            },
         ),
         (_("Contact"), {"fields": ["kelurahan", "address", "whatsapp"]}),
         (
@@ -634,10 +727,29 @@ class BusinessAdmin(BackgroundImportMixin, StatusTrailAdmin):
         accounts = get_user_model().objects.filter(
             whatsapp=obj.whatsapp, is_active=True
         )[:5]
+        registered = (
+            format_html(
+                "{} <strong>{}</strong>. ",
+                _("The register names the owner"),
+                obj.owner_name,
+            )
+            if obj.owner_name
+            else ""
+        )
         if not accounts:
-            return _("None yet: nobody has signed up with this number.")
-        return format_html_join(
-            ", ", "{} &lt;{}&gt;", ((user.full_name, user.email) for user in accounts)
+            return format_html(
+                "{}{}",
+                registered,
+                _("None yet: nobody has signed up with this number."),
+            )
+        return format_html(
+            "{}{}",
+            registered,
+            format_html_join(
+                ", ",
+                "{} &lt;{}&gt;",
+                ((user.full_name, user.email) for user in accounts),
+            ),
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -777,14 +889,15 @@ class CertificationInline(admin.TabularInline):
 class ProductAdmin(BackgroundImportMixin, StatusTrailAdmin, IndexedSearchAdmin):
     resource_classes = [ProductResource]
     import_job_kind = ImportJob.Kind.PRODUCTS
+    # "Created at" (how long a product waited) must fit a 1280 px screen beside
+    # the menu and the filter; the category is a filter.
     list_display = [
         "thumbnail",
         "name",
         "business",
-        "category",
         "price_display",
         "status",
-        "created_at",
+        created_on,
     ]
     list_display_links = ["thumbnail", "name"]
     list_filter = [
@@ -1152,6 +1265,11 @@ class ImportJobAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.confirm_view),
                 name="products_importjob_confirm",
             ),
+            path(
+                "<int:pk>/errors.xlsx",
+                self.admin_site.admin_view(self.error_file_view),
+                name="products_importjob_errors",
+            ),
             *super().get_urls(),
         ]
 
@@ -1176,6 +1294,14 @@ class ImportJobAdmin(admin.ModelAdmin):
             "job": job,
             "summary": job.result or job.preview,
             "listed_errors": len((job.result or job.preview).get("errors", [])),
+            "listed_warnings": len((job.result or job.preview).get("warnings", [])),
+            "valid_rows": job.preview.get("rows", 0) - job.preview.get("invalid", 0),
+            "error_file_url": job.error_file
+            and reverse(
+                "admin:products_importjob_errors",
+                args=[job.pk],
+                current_app=self.admin_site.name,
+            ),
             "may_confirm": (
                 may_import
                 and job.may_be_confirmed
@@ -1201,6 +1327,25 @@ class ImportJobAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/products/importjob/job.html", context)
 
+    def error_file_view(self, request, pk):
+        """The preview's rows with errors as an XLSX file, for whoever may see the
+        job (the rows hold owners' phone numbers)."""
+        job = self.get_queryset(request).filter(pk=pk).first()
+        if job is None or not self.has_view_permission(request, job):
+            raise Http404
+        if not job.error_file:
+            raise Http404
+        try:
+            stored = job.error_file.open("rb")
+        except (OSError, ValueError) as error:
+            raise Http404 from error
+        name = PurePosixPath(job.file_name).stem or "register"
+        return FileResponse(
+            stored,
+            as_attachment=True,
+            filename=f"{name}-{_('errors')}.xlsx",
+        )
+
     def confirm_view(self, request, pk):
         """Queue the import of a preview without errors, for the staff member who
         uploaded it and may still import; anything else is refused."""
@@ -1219,6 +1364,7 @@ class ImportJobAdmin(admin.ModelAdmin):
             ).update(
                 status=ImportJob.Status.CONFIRMED,
                 message="",
+                site_url=site_url(request),
                 updated_at=timezone.now(),
             )
             if confirmed:
@@ -1241,7 +1387,10 @@ class ImportJobAdmin(admin.ModelAdmin):
         else:
             self.message_user(
                 request,
-                _("Only a preview without errors can be imported."),
+                _(
+                    "Only a preview with rows to import can be imported (not a "
+                    "file that cannot be read)."
+                ),
                 messages.ERROR,
             )
         return HttpResponseRedirect(import_job_url(job, self.admin_site))

@@ -124,6 +124,18 @@ def decide(obj, status, *, by, reason="", notify=None, site_url="", validate=Non
     return obj
 
 
+def decide_new(obj, status, *, by, reason=""):
+    """The user's decision on an object being created, recorded by its first save
+    (in its history, as the user's): e.g. a business of the agency's own register
+    verified as it is imported. Returns obj, not yet saved."""
+    if obj.pk is not None:
+        raise ValueError("decide_new() decides on new objects; use decide().")
+    check_decision(obj, status, reason)
+    obj.record_decision(status, by=by, reason=reason.strip())
+    obj._history_user = by
+    return obj
+
+
 def decide_all(queryset, decision, *, by, ordering=("pk",), **kwargs):
     """Apply decision (one of the functions below) to every object of queryset in
     the ordering, all or nothing: the first refusal (including a row changed

@@ -9,7 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import normalize_whatsapp, whatsapp_validator
+from accounts.phones import WhatsAppField
 
 from . import decisions, images
 from .models import (
@@ -22,6 +22,7 @@ from .models import (
     ProductPhoto,
     ProposedChange,
 )
+from .rupiah import parse_rupiah
 
 SORT_CHOICES = [
     ("relevan", _("Best match")),
@@ -46,8 +47,11 @@ class RupiahField(forms.IntegerField):
     def to_python(self, value):
         if isinstance(value, str):
             # Dots group thousands in Indonesian; IntegerField would read them as
-            # decimals ("25.000" → 25).
-            value = re.sub(r"^\s*rp\.?|[\s.]", "", value, flags=re.IGNORECASE)
+            # decimals ("25.000" → 25). The one rule for prices: products/rupiah.py.
+            try:
+                value = parse_rupiah(value)
+            except ValueError as error:
+                raise ValidationError(str(error), code="invalid") from error
         return super().to_python(value)
 
 
@@ -270,9 +274,8 @@ class BusinessForm(OneTimeTokenForm, ReviewedClaimsForm, StoredFilesForm):
 
     stored_file_fields = ["logo"]
 
-    whatsapp = forms.CharField(
+    whatsapp = WhatsAppField(
         label=_("WhatsApp number"),
-        max_length=30,
         help_text=_("The number buyers message, e.g. 0812 3456 7890."),
         widget=forms.TextInput(
             attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "0812…"}
@@ -314,15 +317,7 @@ class BusinessForm(OneTimeTokenForm, ReviewedClaimsForm, StoredFilesForm):
         super().__init__(*args, **kwargs)
         self.fields["kelurahan"].empty_label = _("Choose a kelurahan")
         self.initial["logo"] = self.instance.logo or None
-        whatsapp = self.initial.get("whatsapp") or ""
-        if whatsapp.startswith("62"):
-            # Shown the way owners write it; stored in the international form.
-            self.initial["whatsapp"] = "0" + whatsapp[2:]
-
-    def clean_whatsapp(self):
-        number = normalize_whatsapp(self.cleaned_data["whatsapp"])
-        whatsapp_validator(number)
-        return number
+        # WhatsAppField shows the stored 62812… the way owners write it (0812-…).
 
     def clean_nib(self):
         nib = self.cleaned_data["nib"]

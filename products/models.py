@@ -1,4 +1,5 @@
 import datetime
+import re
 import uuid
 from functools import partial, reduce
 from operator import add
@@ -37,7 +38,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import whatsapp_validator
+from accounts.models import WhatsAppNumberField, whatsapp_validator
 
 from . import images
 
@@ -60,15 +61,34 @@ def delete_stored_files(sender, instance, **kwargs):
                 transaction.on_commit(partial(storage.delete, name))
 
 
-def unique_slug(instance, text, max_length=80):
-    """A slug from text that no other row of instance's model has: name, name-2, …"""
-    base = slugify(text)[: max_length - 6].strip("-") or "item"
-    candidate, number = base, 1
-    others = type(instance)._default_manager.exclude(pk=instance.pk)
-    while others.filter(slug=candidate).exists():
+def slug_base(text, max_length=80):
+    """The slug text gives before any -2, -3 suffix; room is left for one."""
+    return slugify(text)[: max_length - 6].strip("-") or "item"
+
+
+def free_slug(base, taken, start=2):
+    """The slug rule: base if it is not among the taken slugs, else base-N for the
+    lowest free N from start on (2 unless the caller knows the lower ones taken)."""
+    if base not in taken:
+        return base
+    number = start
+    while f"{base}-{number}" in taken:
         number += 1
-        candidate = f"{base}-{number}"
-    return candidate
+    return f"{base}-{number}"
+
+
+def unique_slug(instance, text, max_length=80):
+    """A slug from text that no other row of instance's model has: name, name-2, …
+    The taken ones (name and name-<digits>, not lookalikes such as name-2x) are read
+    in one query."""
+    base = slug_base(text, max_length)
+    others = type(instance)._default_manager.exclude(pk=instance.pk)
+    taken = others.filter(
+        # The prefix uses the slug's index; the pattern drops name-other-words.
+        slug__startswith=base,
+        slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$",
+    ).values_list("slug", flat=True)
+    return free_slug(base, set(taken))
 
 
 class Kecamatan(models.Model):
@@ -345,6 +365,14 @@ class Business(RenameTracking, ReviewedClaims, CreatedOnce, StatusTrail):
         ),
     )
     name = models.CharField(_("business name"), max_length=120)
+    # As the agency's register or the staff member registering it names the owner,
+    # also before the owner has an account (it helps staff tell who may claim it).
+    owner_name = models.CharField(
+        _("owner's name"),
+        max_length=120,
+        blank=True,
+        help_text=_("The owner's name as the agency's register has it."),
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     size = models.CharField(_("size"), max_length=10, choices=Size, default=Size.MICRO)
     nib = models.CharField(
@@ -361,7 +389,7 @@ class Business(RenameTracking, ReviewedClaims, CreatedOnce, StatusTrail):
         verbose_name=_("kelurahan"),
     )
     address = models.CharField(_("address"), max_length=255)
-    whatsapp = models.CharField(
+    whatsapp = WhatsAppNumberField(
         _("WhatsApp number"),
         max_length=16,
         validators=[whatsapp_validator],
@@ -1241,10 +1269,12 @@ class ImportJob(models.Model):
 
     uploaded → previewing → previewed → confirmed → importing → imported, or failed.
 
-    The preview (a dry run) lists every row error; only a file without errors can
-    be confirmed, and its import writes every row in one transaction. The stored
-    file goes once the job is done (imported, failed, or previewed with errors) or
-    deleted."""
+    The preview (a dry run) lists every row error and warning; a file the preview
+    could read can be confirmed, and its import writes every row without errors
+    in one transaction (the rows with errors are left out, offered as a
+    spreadsheet to correct), or nothing when the catalogue changed since the
+    preview. The stored file goes once the job is done (imported, failed, or
+    previewed with nothing to import) or deleted."""
 
     class Kind(models.TextChoices):
         BUSINESSES = "businesses", _("businesses")
@@ -1276,6 +1306,25 @@ class ImportJob(models.Model):
         blank=True,
     )
     file_name = models.CharField(_("file name"), max_length=255)
+    sheet = models.CharField(
+        _("sheet"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty: the sheet whose header fits what is imported."),
+    )
+    # Businesses of the agency's own register: verified by the importing staff
+    # member's decision, recorded for each business (products/decisions.py).
+    verify_businesses = models.BooleanField(_("verified at once"), default=False)
+    # The site's address for the links of owners' emails a job's decisions send.
+    site_url = models.CharField(_("site address"), max_length=200, blank=True)
+    # The preview's rows with errors, as an XLSX file with their row numbers.
+    error_file = models.FileField(
+        _("rows with errors"),
+        upload_to=import_file_path,
+        storage=private_storage,
+        max_length=255,
+        blank=True,
+    )
     file_format = models.CharField(_("format"), max_length=10, choices=Format)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1332,12 +1381,22 @@ class ImportJob(models.Model):
 
     @property
     def may_be_confirmed(self):
-        """Previewed without a single error (only then may it be imported)."""
+        """Previewed with rows to import and nothing that stops the whole file (an
+        unreadable file, an unexpected error): its rows without errors may be
+        imported, the rows with errors are left out."""
+        preview = self.preview or {}
         return (
             self.status == self.Status.PREVIEWED
-            and bool(self.preview)
-            and not self.preview.get("error_count")
+            and bool(preview)
+            and not preview.get("file_error")
+            and not preview.get("blocking")
+            and preview.get("rows", 0) > preview.get("invalid", 0)
         )
+
+    @property
+    def leaves_rows_out(self):
+        """Whether confirming imports only some rows (the others have errors)."""
+        return bool((self.preview or {}).get("invalid"))
 
     def discard_file(self):
         """Forget the stored file (not yet saved); it is removed from storage once

@@ -28,6 +28,7 @@ def verifier(client):
 def business_form_data(**changes):
     data = {
         "name": "Sate Bandeng Bu Romlah",
+        "owner_name": "Romlah",
         "owner": "",
         "size": Business.Size.MICRO,
         "nib": "",
@@ -48,6 +49,7 @@ def test_a_business_staff_add_is_marked_as_registered_for_its_owner(client, veri
     business = Business.objects.get(name="Sate Bandeng Bu Romlah")
     assert business.assisted_registration
     assert business.registered_by == verifier
+    assert business.owner_name == "Romlah"  # before the owner has an account
     assert business.owner is None
     assert business.handed_over_at is None
     # The admin lists it among the businesses no owner account holds yet.
@@ -124,14 +126,18 @@ def test_the_business_page_suggests_accounts_signed_up_with_its_number(
     client, verifier
 ):
     business = make_business(
-        owner=None, assisted_registration=True, whatsapp="6281399998888"
+        owner=None,
+        assisted_registration=True,
+        whatsapp="6281399998888",
+        owner_name="Hj. Romlah",
     )
     make_user(full_name="Romlah", email="romlah@example.com", whatsapp="6281399998888")
     make_user(full_name="Other", email="other@example.com", whatsapp="6281300000000")
 
     page = client.get(admin_url(Business, "change", business.pk)).text
 
-    assert "Romlah &lt;romlah@example.com&gt;" in page
+    # The owner's name from the register beside the accounts that may be theirs.
+    assert "<strong>Hj. Romlah</strong>. Romlah &lt;romlah@example.com&gt;" in page
     assert "other@example.com" not in page
 
 

@@ -6,7 +6,9 @@ transaction or none. Tasks run with the immediate backend, as the request queuin
 them commits, or are called directly (the worker process has tests of its own)."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.files.base import ContentFile
@@ -188,18 +190,23 @@ def test_the_preview_lists_every_invalid_row_and_writes_nothing(verifikator_clie
 
     job = page.context["job"]
     assert job.status == ImportJob.Status.PREVIEWED
-    assert error_columns(page) == {2: ["kelurahan"], 3: ["nib"], 4: ["whatsapp"]}
+    assert error_columns(page) == {
+        3: ["kelurahan (E)"],
+        4: ["nib (B)"],
+        5: ["whatsapp (G)"],
+    }
     summary = preview_of(page)
     assert (summary["rows"], summary["new"], summary["invalid"]) == (5, 2, 3)
     html = page.content.decode()
-    assert '<td class="row-number">2</td>' in html
-    assert '<td class="column-name"><code>kelurahan</code></td>' in html
+    assert '<td class="row-number">3</td>' in html
+    assert '<td class="column-name"><code>kelurahan (E)</code></td>' in html
     assert "Kelurahan Tak Ada" in html
-    assert "3 galat" in html
+    assert "3 dari 5 baris bergalat" in html
     assert "Konfirmasi impor" not in html
     assert "validation-error-container" not in html  # no tooltips
     assert Business.objects.count() == before
-    assert not job.file and job.finished_at
+    # The file stays for the import of its rows without errors.
+    assert job.file and not job.finished_at
 
 
 def test_a_file_without_a_required_column_is_an_error_of_the_file(
@@ -211,7 +218,7 @@ def test_a_file_without_a_required_column_is_an_error_of_the_file(
 
     error, *_row_errors = preview_of(page)["errors"]
     assert error["row"] == 0
-    assert "kelurahan" in error["message"]
+    assert "KELURAHAN" in error["message"]
     assert '<td class="row-number">berkas</td>' in page.content.decode()
     assert not page.context["may_confirm"]
 
@@ -280,22 +287,58 @@ def test_products_are_imported_in_the_background(verifikator_client):
     assert Product.objects.get(name="Dodol Ketan").status == Product.Status.PENDING
 
 
-def test_a_file_with_errors_cannot_be_confirmed_even_by_a_forged_post(
+def test_the_rows_without_errors_are_imported_and_the_others_left_out(
     verifikator_client,
 ):
+    """A register with a few bad rows goes in without hand edits: confirming
+    imports its good rows; the bad ones stay out, listed on the job's page and
+    offered as a spreadsheet with their row numbers, to correct and upload."""
     preview = upload(
-        verifikator_client, Business, csv_bytes(BUSINESS_HEADER, DODOL, BAD_NIB)
+        verifikator_client,
+        Business,
+        csv_bytes(BUSINESS_HEADER, DODOL, BAD_NIB, EMPING),
     )
     job = preview.context["job"]
+    assert preview.context["may_confirm"]
+    page = preview.content.decode()
+    assert "Impor 2 baris tanpa galat" in page
+    assert "1 dari 3 baris bergalat" in page
+
+    errors = verifikator_client.get(
+        reverse("admin:products_importjob_errors", args=[job.pk])
+    )
+    assert errors.status_code == 200
+    assert errors["Content-Disposition"].startswith("attachment")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(errors.streaming_content)))
+    header, row = sheet.active.iter_rows(values_only=True)
+    assert header[0] == "Baris" and header[-1] == "Galat"
+    assert row[0] == 3  # the spreadsheet's row number of BAD_NIB
+    assert tuple(cell or "" for cell in row[1:-1]) == tuple(BAD_NIB)
+    assert "13 angka" in row[-1]
+
+    confirm(verifikator_client, preview)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.IMPORTED
+    assert Business.objects.filter(nib__in=[DODOL[1], EMPING[1]]).count() == 2
+    assert not Business.objects.filter(name=BAD_NIB[0]).exists()
+    assert [e["row"] for e in job.result["errors"]] == [3]
+
+
+def test_a_file_that_cannot_be_read_cannot_be_confirmed_even_by_a_forged_post(
+    verifikator_client,
+):
+    preview = upload(verifikator_client, Business, csv_bytes(["nama_usaha"], ["A"]))
+    job = preview.context["job"]
+    assert not preview.context["may_confirm"]
 
     response = confirm(verifikator_client, preview)
 
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == ImportJob.Status.PREVIEWED
-    assert not Business.objects.filter(nib=DODOL[1]).exists()
     page = verifikator_client.get(job_page(job))
-    assert "Hanya pratinjau tanpa galat" in str(list(page.context["messages"])[0])
+    assert "Hanya pratinjau" in str(list(page.context["messages"])[0])
     # The confirmation takes POST only.
     assert verifikator_client.get(confirm_url(job)).status_code == 405
 
@@ -394,8 +437,8 @@ def test_a_reupload_of_the_same_file_imports_as_unchanged(verifikator_client):
 
 def test_the_import_is_all_or_nothing(verifikator_client):
     """A row that became invalid between preview and import (its business was
-    deleted meanwhile) fails the whole import: no row is written, and the page
-    says why."""
+    deleted meanwhile) stops the whole import: no row is written, and the page
+    shows the new preview with the row's error and says why."""
     make_business(nib="3673010000001")
     gone = make_business(nib="3673010000002")
     content = csv_bytes(
@@ -411,12 +454,13 @@ def test_the_import_is_all_or_nothing(verifikator_client):
 
     job = preview.context["job"]
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.FAILED
+    assert job.status == ImportJob.Status.PREVIEWED
     assert "Tidak ada yang diimpor" in job.message
-    assert [e["row"] for e in job.result["errors"]] == [2]
+    assert [e["row"] for e in job.preview["errors"]] == [3]
+    assert job.may_be_confirmed  # its other row, once the staff member has read
     assert not Product.objects.filter(name__in=["Dodol Ketan", "Emping"]).exists()
     page = verifikator_client.get(job_page(job)).content.decode()
-    assert "Impor ditolak" in page and "Tidak ada yang diimpor" in page
+    assert "Tidak ada yang diimpor" in page and "Konfirmasi impor" not in page
 
 
 def test_progress_is_recorded_every_few_rows_and_reaches_the_total(
@@ -485,7 +529,7 @@ def test_a_running_import_of_the_same_kind_holds_the_next_one_back(
         verifikator,
         csv_bytes(BUSINESS_HEADER, DODOL),
         status=ImportJob.Status.CONFIRMED,
-        preview={"error_count": 0},
+        preview={"rows": 1, "invalid": 0, "error_count": 0},
     )
     products = make_job(
         verifikator,
@@ -551,3 +595,39 @@ def test_deleting_a_job_deletes_its_stored_file(verifikator):
         job.delete()
 
     assert not storages["private"].exists(name)
+
+
+def test_a_preview_overtaken_by_a_colleague_is_shown_again_and_nothing_written(
+    verifikator_client,
+):
+    """Between the preview ("2 new") and the confirmation a colleague registers a
+    business with one of the file's NIBs: the import would now change that
+    business instead of adding one, which the staff member never saw. Nothing is
+    written; the job shows the new preview (1 new, 1 updated) to confirm again."""
+    preview = upload(
+        verifikator_client, Business, csv_bytes(BUSINESS_HEADER, DODOL, EMPING)
+    )
+    job = preview.context["job"]
+    assert (job.preview["new"], job.preview["updated"]) == (2, 0)
+    colleague = make_business(nib=DODOL[1], name="Dodol Ani (didaftar rekan)")
+
+    confirm(verifikator_client, preview)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEWED
+    assert "katalog berubah sejak pratinjau" in job.message
+    assert (job.preview["new"], job.preview["updated"]) == (1, 1)
+    assert job.may_be_confirmed and stored(job)
+    colleague.refresh_from_db()
+    assert colleague.name == "Dodol Ani (didaftar rekan)"
+    assert not Business.objects.filter(name=EMPING[0]).exists()
+
+    page = verifikator_client.get(job_page(job)).content.decode()
+    assert "katalog berubah sejak pratinjau" in page and "Konfirmasi impor" in page
+    confirm(verifikator_client, verifikator_client.get(job_page(job)))
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.IMPORTED
+    colleague.refresh_from_db()
+    assert colleague.name == DODOL[0]
+    assert Business.objects.filter(name=EMPING[0]).exists()

@@ -107,10 +107,10 @@ def immediate_tasks(settings):
     }
 
 
-def upload(client, model, content, name="register.csv", file_format=CSV):
-    """Step 1 of an admin import: the upload, which queues the job's dry-run
-    preview (run at once as the request commits), answered by a redirect to the
-    job's page; returns that page."""
+def upload(client, model, content, name="register.csv", file_format=CSV, **fields):
+    """Step 1 of an admin import: the upload (with the form's other fields, e.g.
+    sheet), which queues the job's dry-run preview (run at once as the request
+    commits), answered by a redirect to the job's page; returns that page."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(
             admin_url(model, "import"),
@@ -118,6 +118,7 @@ def upload(client, model, content, name="register.csv", file_format=CSV):
                 "resource": "0",
                 "format": format_index("IMPORT_FORMATS", file_format),
                 "import_file": SimpleUploadedFile(name, content),
+                **fields,
             },
         )
     assert response.status_code == 302, response
@@ -201,7 +202,8 @@ def disparpora_curator(client):
 
 def test_the_preview_lists_each_error_row_and_writes_nothing(verifikator_client):
     """A file with valid and invalid rows shows every invalid row with its columns'
-    errors, offers no confirmation, and creates no business."""
+    errors, offers to import only the rows without errors, and creates no
+    business before that is confirmed."""
     before = Business.objects.count()
     content = csv_bytes(
         BUSINESS_HEADER, DODOL, UNKNOWN_KELURAHAN, BAD_NIB, BAD_WHATSAPP, EMPING
@@ -210,14 +212,20 @@ def test_the_preview_lists_each_error_row_and_writes_nothing(verifikator_client)
     response = upload(verifikator_client, Business, content)
 
     assert response.status_code == 200
-    assert error_columns(response) == {2: ["kelurahan"], 3: ["nib"], 4: ["whatsapp"]}
-    [unknown] = [e for e in preview_of(response)["errors"] if e["row"] == 2]
+    # The spreadsheet's own row numbers (the header is row 1) and column headers,
+    # with the column's letter.
+    assert error_columns(response) == {
+        3: ["kelurahan (E)"],
+        4: ["nib (B)"],
+        5: ["whatsapp (G)"],
+    }
+    [unknown] = [e for e in preview_of(response)["errors"] if e["row"] == 3]
     assert "Kelurahan Tak Ada" in unknown["message"]
-    assert not response.context["may_confirm"]
+    assert response.context["may_confirm"]
     page = response.content.decode()
     assert "Kelurahan Tak Ada" in page
     assert page.count('<td class="row-number">') == 3
-    assert "Konfirmasi impor" not in page
+    assert "Impor 2 baris tanpa galat" in page
     assert Business.objects.count() == before
 
 
@@ -283,13 +291,36 @@ def test_importing_the_same_file_again_creates_no_duplicates(verifikator_client)
     assert Business.objects.get(name="Emping Pak Budi").description == "Emping melinjo"
 
 
-def test_a_file_repeating_a_business_is_refused(verifikator_client):
-    """The same NIB twice in one file is an error of the second row."""
+def test_a_file_repeating_a_business_with_other_values_is_refused(
+    verifikator_client,
+):
+    """The same NIB twice in one file, with other values, is an error of the
+    second row naming the first (registers are merged by hand: which row is
+    right is for staff to say)."""
+    other_address = [*DODOL]
+    other_address[BUSINESS_HEADER.index("alamat")] = "Jl. Lain 9"
+    content = csv_bytes(BUSINESS_HEADER, DODOL, EMPING, other_address)
+
+    response = upload(verifikator_client, Business, content)
+
+    assert error_columns(response) == {4: ["nib (B)"]}
+    [error] = preview_of(response)["errors"]
+    assert "baris 2" in error["message"]
+
+
+def test_an_exact_copy_of_a_row_is_left_out_with_a_note(verifikator_client):
+    """A row copied twice into the register (the same business, the same values)
+    is no error: it is left out, and the preview says so with both rows."""
     content = csv_bytes(BUSINESS_HEADER, DODOL, EMPING, DODOL)
 
     response = upload(verifikator_client, Business, content)
 
-    assert error_columns(response) == {3: ["nib"]}
+    summary = preview_of(response)
+    assert summary["error_count"] == 0
+    assert summary["new"] == 2
+    [note] = summary["warnings"]
+    assert note["row"] == 4 and "baris 2" in note["message"]
+    assert response.context["may_confirm"]
 
 
 def test_an_xlsx_workbook_is_imported(verifikator_client):
@@ -396,12 +427,12 @@ def test_product_rows_with_unknown_business_or_category_or_bad_price_are_errors(
     response = upload(verifikator_client, Product, content)
 
     assert error_columns(response) == {
-        2: ["usaha"],
-        3: ["usaha"],
-        4: ["kategori"],
-        5: ["harga"],
-        6: ["harga"],
-        7: ["nama_produk"],
+        3: ["usaha (B)"],
+        4: ["usaha (B)"],
+        5: ["kategori (D)"],
+        6: ["harga (E)"],
+        7: ["harga (E)"],
+        8: ["nama_produk (C)"],
     }
     assert Product.objects.count() == before
 
@@ -487,7 +518,9 @@ def test_businesses_are_exported_with_their_register_columns(admin_client, file_
     assert response.status_code == 200
     [row] = exported_rows(response)
     assert list(row) == [
-        *BUSINESS_HEADER,
+        BUSINESS_HEADER[0],
+        "nama_pemilik",
+        *BUSINESS_HEADER[1:],
         "status",
         "terdaftar_oleh_petugas",
         "email_pemilik",
@@ -498,7 +531,11 @@ def test_businesses_are_exported_with_their_register_columns(admin_client, file_
     assert row["nib"] == "3673010000001"
     assert row["kecamatan"] == "Serang"
     assert row["kelurahan"] == "Cipare"
-    assert row["whatsapp"] == "6281234567890"
+    # In words staff read (and an import reads back).
+    assert row["whatsapp"] == "0812-3456-7890"
+    assert row["status"] == business.get_status_display()
+    assert row["status"] in ("Menunggu verifikasi", "Terverifikasi")
+    assert row["terdaftar_oleh_petugas"] == "Tidak"
     assert row["email_pemilik"] == "ani@contoh.id"
     assert row["slug"] == business.slug
     assert str(row["jumlah_produk"]) == "2"
@@ -557,7 +594,7 @@ def test_products_are_exported_with_their_business_and_page(admin_client):
     assert row["nama_produk"] == "Dodol Ketan"
     assert row["kategori"] == product.category.name
     assert row["harga"] == "25000"
-    assert row["status"] == "approved"
+    assert row["status"] == "Disetujui"
     assert row["url"] == f"/produk/{product.slug}/"
 
 
@@ -579,7 +616,7 @@ def test_displays_are_exported_per_outlet(admin_client, cipare, kasemen):
     assert row["produk"] == shown.product.name
     assert row["usaha"] == shown.product.business.name
     assert row["whatsapp_usaha"] == shown.product.business.whatsapp
-    assert row["status"] == "approved"
+    assert row["status"] == "Disetujui"
     assert row["mulai"] is not None
 
 
@@ -648,8 +685,8 @@ def test_the_command_dry_run_prints_row_errors_and_writes_nothing(
 
     out, error = run_command("businesses", str(path), "--user", verifikator.email)
 
-    assert "Row 2, kelurahan: " in out and "Kelurahan Tak Ada" in out
-    assert "Row 3, nib: " in out
+    assert "Row 3, kelurahan (E): " in out and "Kelurahan Tak Ada" in out
+    assert "Row 4, nib (B): " in out
     assert "4 rows: 2 new, 0 updated, 0 unchanged, 2 with errors." in out
     assert error == "2 errors: nothing was written."
     assert Business.objects.count() == before

@@ -66,6 +66,8 @@ from products.models import (
     Kelurahan,
     Product,
     ProductPhoto,
+    free_slug,
+    slug_base,
 )
 
 DEMO_DOMAIN = "demo.gerai-umkm.test"
@@ -209,22 +211,19 @@ class PhotoPool:
 
 
 class SlugRegistry:
-    """Unique slugs handed out in memory, like products.models.unique_slug but with
-    the taken slugs read once instead of one query per object."""
+    """Unique slugs handed out in memory by products.models.unique_slug's rule
+    (free_slug), with the taken slugs read once instead of once per object."""
 
     def __init__(self, taken):
         self.taken = set(taken)
         self.next_number = {}
 
     def claim(self, text, max_length=80):
-        base = slugify(text)[: max_length - 6].strip("-") or "item"
-        candidate = base
-        if candidate in self.taken:
-            number = self.next_number.get(base, 2)
-            while f"{base}-{number}" in self.taken:
-                number += 1
-            self.next_number[base] = number + 1
-            candidate = f"{base}-{number}"
+        base = slug_base(text, max_length)
+        # The same rule as unique_slug; numbers below next_number are known taken.
+        candidate = free_slug(base, self.taken, self.next_number.get(base, 2))
+        if candidate != base:
+            self.next_number[base] = int(candidate.rpartition("-")[2]) + 1
         self.taken.add(candidate)
         return candidate
 

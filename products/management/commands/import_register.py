@@ -7,12 +7,15 @@ big files in the background too, with a progress page).
 
 The same resources as the admin's Import button read the file (products/resources.py,
 products/imports.py); the admin runs them in the background, this in the foreground.
-Without --commit it is a dry run: it prints every row error (row 1 is the first row
-under the header) and the counts, and writes nothing. With --commit the file is
-written in one transaction, and only when no row has an error; any error ends the
-command with a non-zero exit status. The staff member needs the permission to add
-what is imported, as in the admin, and is recorded as the one who registered the
-businesses.
+The register may be as the agency keeps it (titles above a two-level header, section
+and totals rows, the signature block; products/register.py reads it); --sheet names
+the workbook's sheet to read (by default the one whose header fits).
+Without --commit it is a dry run: it prints every row error and warning (with the
+spreadsheet's own row numbers and column headers) and the counts, and writes
+nothing. With --commit the file is written in one transaction, and only when no row
+has an error; any error ends the command with a non-zero exit status. The staff
+member needs the permission to add what is imported, as in the admin, and is
+recorded as the one who registered the businesses.
 """
 
 from pathlib import Path
@@ -21,11 +24,16 @@ from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from import_export.formats.base_formats import CSV, XLSX
 
-from products.imports import ENCODING, RESOURCES, row_errors
+from products.imports import (
+    RESOURCES,
+    FileUnreadable,
+    read_register,
+    row_errors,
+    row_warnings,
+)
 
-FORMATS = {".csv": CSV, ".xlsx": XLSX}
+FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
 
 
 class Command(BaseCommand):
@@ -43,24 +51,35 @@ class Command(BaseCommand):
             help="Email address of the staff member importing the file.",
         )
         parser.add_argument(
+            "--sheet", default="", help="The workbook's sheet to read (XLSX)."
+        )
+        parser.add_argument(
             "--commit",
             action="store_true",
             help="Write the file (only when no row has an error).",
         )
 
-    def handle(self, *args, kind, file, user, commit, **options):
+    def handle(self, *args, kind, file, user, commit, sheet, **options):
         resource = RESOURCES[kind]()
         staff = self.staff_member(user, resource._meta.model)
-        dataset = self.read(file)
+        register = self.read(file, kind, sheet)
+        for note in register.notes():
+            self.stdout.write(str(note))
         result = resource.import_data(
-            dataset,
+            register.dataset,
+            sheet=register,
             dry_run=not commit,
             use_transactions=True,
             rollback_on_validation_errors=True,
             user=staff,
             file_name=file.name,
         )
-        errors = row_errors(result)
+        for number, column, message in row_warnings(resource, register):
+            self.stdout.write(
+                _("Row %(row)d, %(column)s (note): %(message)s")
+                % {"row": number, "column": column or "-", "message": message}
+            )
+        errors = row_errors(result, register)
         for number, column, message in errors:
             if number == 0:
                 self.stdout.write(_("File: %(message)s") % {"message": message})
@@ -121,14 +140,18 @@ class Command(BaseCommand):
             )
         return user
 
-    def read(self, file):
-        """The file's rows as a tablib Dataset (the first row holds the headers)."""
+    def read(self, file, kind, sheet):
+        """The register in the file (products/register.py)."""
         file_format = FORMATS.get(file.suffix.lower())
         if file_format is None:
             raise CommandError(_("Give a .csv or .xlsx file."))
         try:
-            return file_format(encoding=ENCODING).create_dataset(file.read_bytes())
-        except Exception as error:
+            data = file.read_bytes()
+        except OSError as error:
             raise CommandError(
                 _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}
             ) from error
+        try:
+            return read_register(data, file_format, kind, sheet)
+        except FileUnreadable as error:
+            raise CommandError(str(error)) from error

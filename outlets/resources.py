@@ -3,11 +3,15 @@ admin's display list, whose filters and agency scoping decide the rows, so the l
 filtered by an outlet gives that outlet's displays."""
 
 from django.utils import timezone
-from django.utils.translation import gettext
 from import_export import widgets
 from import_export.fields import Field
 
-from products.resources import SafeExportResource, TextWidget
+from products.resources import (
+    SafeExportResource,
+    TextWidget,
+    WhatsAppWidget,
+    yes_no,
+)
 
 from .models import Display
 
@@ -16,18 +20,16 @@ def column(attribute, name, widget=None):
     return Field(attribute, name, widget=widget or TextWidget(), readonly=True)
 
 
-def yes_no(value):
-    """A yes/no cell in words ("Ya"/"Tidak"), as staff read it."""
-    return gettext("Yes") if value else gettext("No")
-
-
 class DisplayResource(SafeExportResource):
     """Each display: where, what, whose, its status, dates and who decided it."""
 
     outlet = column("outlet__name", "gerai")
     product = column("product__name", "produk")
     business = column("product__business__name", "usaha")
-    business_whatsapp = column("product__business__whatsapp", "whatsapp_usaha")
+    # As people write it (0812-…), like the business export.
+    business_whatsapp = column(
+        "product__business__whatsapp", "whatsapp_usaha", WhatsAppWidget()
+    )
     # The status as staff read it (its choice label), not its stored value.
     status = column("get_status_display", "status")
     on_display = Field(column_name="sedang_dipajang", readonly=True)

@@ -181,11 +181,25 @@ def workbook_rows(data):
         ) from error
     try:
         return [
-            (worksheet.title, list(worksheet.iter_rows(values_only=True)))
+            (worksheet.title, sparse(worksheet.iter_rows(values_only=True)))
             for worksheet in workbook.worksheets
         ]
     finally:
         workbook.close()
+
+
+def sparse(rows):
+    """The rows of a sheet, each empty one as None and none after the last filled
+    one: a sheet formatted down to Excel's last row (1,048,576) costs little."""
+    kept, last = [], 0
+    for row in rows:
+        if any(cell is not None and cell != "" for cell in row):
+            kept.append(row)
+            last = len(kept)
+        else:
+            kept.append(None)
+    del kept[last:]
+    return kept
 
 
 def csv_rows(data):
@@ -200,7 +214,7 @@ def csv_rows(data):
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [tuple(row) for row in csv.reader(io.StringIO(text), dialect)]
+    return sparse(tuple(row) for row in csv.reader(io.StringIO(text), dialect))
 
 
 class HeaderMap:
@@ -236,7 +250,7 @@ def read_header(rows, index, headers):
     """(columns, written) of the header at rows[index], alone or with the row
     under it as its second level: the resource column of each cell index, and
     each column's header as written."""
-    top = list(rows[index]) if index < len(rows) else []
+    top = list(rows[index] or ()) if index < len(rows) else []
 
     def single():
         columns, written = {}, {}
@@ -248,7 +262,7 @@ def read_header(rows, index, headers):
         return columns, written
 
     def two_level():
-        sub = list(rows[index + 1]) if index + 1 < len(rows) else []
+        sub = list(rows[index + 1] or ()) if index + 1 < len(rows) else []
         columns, written = {}, {}
         group = ""
         for i in range(max(len(top), len(sub))):
@@ -420,13 +434,13 @@ def read_register(data, file_format, resource, sheet=None):
     names = list(used)
     dataset = tablib.Dataset(headers=names)
     data_indexes = [i for i, _label in used.values()]
-    width = max([len(row) for row in rows[index : index + levels]] + [0])
+    width = max([len(row or ()) for row in rows[index : index + levels]] + [0])
     written_headers = [written.get(i, "") for i in range(width)]
     row_numbers, raw_rows, skipped = [], [], Counter()
     points = headers.score(columns)
     ended = False
     for number, cells in enumerate(rows[index + levels :], start=index + levels + 1):
-        cells = tuple(cells)
+        cells = tuple(cells or ())
         kind = row_kind(cells, data_indexes, headers, points, ended)
         if kind != "data":
             skipped[kind] += 1

@@ -224,13 +224,16 @@ class WhatsAppWidget(TextWidget):
         return safe_cell(format_whatsapp(value) if value else "")
 
 
+def yes_no(value):
+    """A yes/no cell in words staff read: Ya / Tidak (in the admin's language)."""
+    return _("Yes") if value else _("No")
+
+
 class YesNoWidget(widgets.BooleanWidget):
-    """Exported as Ya / Tidak (in the admin's language)."""
+    """Exported as Ya / Tidak (yes_no)."""
 
     def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        return _("Yes") if value else _("No")
+        return "" if value is None else yes_no(value)
 
 
 class ChoiceWidget(widgets.Widget):

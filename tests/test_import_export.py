@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from import_export.formats.base_formats import CSV, XLSX
 
+from accounts.phones import format_whatsapp
 from outlets.models import Display
 from outlets.resources import DisplayResource
 from products.models import Business, Kelurahan, Product
@@ -615,7 +616,8 @@ def test_displays_are_exported_per_outlet(admin_client, cipare, kasemen):
     assert row["gerai"] == cipare.name
     assert row["produk"] == shown.product.name
     assert row["usaha"] == shown.product.business.name
-    assert row["whatsapp_usaha"] == shown.product.business.whatsapp
+    assert row["whatsapp_usaha"] == format_whatsapp(shown.product.business.whatsapp)
+    assert row["whatsapp_usaha"].startswith("08")
     assert row["status"] == "Disetujui"
     assert row["mulai"] is not None
 

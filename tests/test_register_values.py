@@ -2,7 +2,11 @@
 the owner's product form and the price filter read them; and a register saved
 as CSV the way Excel set to Indonesian saves it."""
 
+import io
+
+import openpyxl
 import pytest
+from openpyxl.styles import Border, Side
 
 from products import register
 from products.forms import RupiahField
@@ -149,3 +153,20 @@ def test_a_file_without_a_header_is_one_plain_error():
 
     with pytest.raises(register.FileUnreadable, match="header|judul"):
         register.read_register(content, "csv", BusinessResource())
+
+
+def test_a_sheet_formatted_down_to_the_last_row_is_read_quickly():
+    """Registers often carry formatting (borders) far below the data: the rows
+    past the last filled one are not kept."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["NAMA USAHA", "KELURAHAN", "ALAMAT", "NO HP/WA"])
+    sheet.append(["Dodol Bu Ani", "Cipare", "Jl. Cipare 1", "0812 3456 7890"])
+    sheet.cell(row=20_000, column=4).border = Border(bottom=Side(style="thin"))
+    content = io.BytesIO()
+    workbook.save(content)
+
+    read = register.read_register(content.getvalue(), "xlsx", BusinessResource())
+
+    assert read.row_numbers == [2]
+    assert not read.skipped  # no 20,000 "empty rows" either

@@ -30,7 +30,9 @@ up to LAST_GOOD_COPY_SECONDS, marked "X-Page-Cache: stale".
 
 import copy
 import hashlib
+import logging
 import time
+from collections import OrderedDict
 
 from django.apps import apps
 from django.conf import settings
@@ -38,13 +40,20 @@ from django.core import checks
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
-from django.utils.cache import cc_delim_re
+from django.utils.cache import (
+    cc_delim_re,
+    get_conditional_response,
+    patch_cache_control,
+    set_response_etag,
+)
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 
 from serang_umkm.cache import cache_recovered
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "public-pages:generation"
 # How long the last rendering of each page is kept, to be served should rendering
@@ -72,6 +81,7 @@ def fresh_generation():
 
 def move_generation_on():
     """Make every cached public page stale now."""
+    StateMemo.forget()
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
@@ -85,73 +95,135 @@ def move_generation_on_after_outage(sender, **kwargs):
     move_generation_on()
 
 
-def invalidation_pending(using=None):
-    """Whether the current transaction will move the generation on when it commits.
-
-    A callback registered inside a savepoint that is rolled back leaves
-    run_on_commit with it, so a later change registers a new one."""
-    commit_hooks = transaction.get_connection(using).run_on_commit
-    return any(func is move_generation_on for _, func, _ in commit_hooks)
-
-
-def invalidate_public_pages(using=None):
-    """Make every cached public page stale once the current transaction commits (at
-    once outside a transaction, and never if it rolls back); the generation moves
-    on once per transaction. Call it after bulk changes that send no signals."""
-    if not invalidation_pending(using):
-        # robust: an unreachable cache must not fail a request whose change is
-        # committed already, nor skip the other callbacks (emails) after this one.
-        transaction.on_commit(move_generation_on, using=using, robust=True)
+# What a change makes stale (CHANGES_PUBLIC_PAGES): every page (EVERYTHING: the
+# generation moves on), or the pages depending on some scopes: "catalogue" (the
+# lists, search, the home and outlet pages: any page showing many products),
+# "product:<pk>" (whatever a product's page or card shows of it: its fields, photos,
+# certificates, displays and business name), "business:<pk>" (a business's page
+# with its products) and "category:<pk>" (which products a category holds: the
+# "similar products" of its product pages).
+EVERYTHING = "everything"
+CATALOGUE = "catalogue"
 
 
-def always(instance, created):
-    return True
+def product_scope(pk):
+    return f"product:{pk}"
 
 
-def of_public_product(item, created):
-    """A photo or certificate is shown when its product is public."""
-    return item.product.is_public
+def business_scope(pk):
+    return f"business:{pk}"
+
+
+def category_scope(pk):
+    return f"category:{pk}"
+
+
+def scope_key(scope):
+    return f"public-pages:scope:{scope}"
+
+
+def depends_on(request, *scopes):
+    """Declare, in a view, what its page shows beyond the catalogue's lists: the
+    page is kept until one of the scopes changes (instead of until any change to
+    the catalogue). Views that declare nothing depend on the catalogue."""
+    if not hasattr(request, "page_scopes"):
+        request.page_scopes = set()
+    request.page_scopes.update(scopes)
+
+
+def always(instance, created, deleted):
+    return EVERYTHING
 
 
 def before_or_after(shown):
-    """The rule for a model whose own status decides whether it is shown: a change
-    counts when the object is shown after it, or was before it with the status it
-    was loaded with (_stored_status, kept by the model's from_db and still the old
-    one while post_save runs). A new object was not shown before; an existing one
-    whose loaded status is unknown counts as shown."""
+    """Whether the object is shown after the change, or was before it with the
+    status it was loaded with (_stored_status, kept by the model's from_db and
+    still the old one while post_save runs): (before, after). A new object was not
+    shown before; an existing one whose loaded status is unknown counts as shown."""
 
-    def rule(instance, created):
-        if shown(instance):
-            return True
+    def visibility(instance, created, deleted):
+        after = not deleted and shown(instance)
         stored = getattr(instance, "_stored_status", None)
-        if stored is None:
-            return not created
-        as_loaded = copy.copy(instance)
-        as_loaded.status = stored
-        return shown(as_loaded)
+        if created:
+            before = False
+        elif stored is None:
+            before = True
+        else:
+            as_loaded = copy.copy(instance)
+            as_loaded.status = stored
+            before = shown(as_loaded)
+        return before, after
 
-    return rule
+    return visibility
 
 
-# For each model residents' pages show, whether saving (created: as a new row) or
-# deleting an object changes them. The other models (history rows, proposed
-# changes, accounts) never do.
+product_visibility = before_or_after(lambda product: product.is_public)
+business_visibility = before_or_after(
+    lambda business: business.status == business.Status.VERIFIED
+)
+display_visibility = before_or_after(
+    lambda display: display.status == display.Status.APPROVED
+)
+
+
+def product_change(product, created, deleted):
+    before, after = product_visibility(product, created, deleted)
+    if not (before or after):
+        return set()
+    scopes = {CATALOGUE, product_scope(product.pk), business_scope(product.business_id)}
+    loaded_category = getattr(product, "_loaded_category_id", None)
+    if before != after or loaded_category != product.category_id:
+        # It joins or leaves its category (or moves to another one).
+        scopes |= {category_scope(product.category_id), category_scope(loaded_category)}
+    return scopes
+
+
+def business_change(business, created, deleted):
+    before, after = business_visibility(business, created, deleted)
+    if not (before or after):
+        return set()
+    Product = apps.get_model("products", "Product")
+    products = Product.objects.filter(business_id=business.pk, status="approved")
+    rows = list(products.values_list("pk", "category_id"))
+    scopes = {CATALOGUE, business_scope(business.pk)}
+    # Its products' cards show its name; their pages its contact.
+    scopes |= {product_scope(pk) for pk, _category in rows}
+    if before != after:
+        scopes |= {category_scope(category) for _pk, category in rows}
+    return scopes
+
+
+def of_public_product(item, created, deleted):
+    """A photo or certificate is shown when its product is public."""
+    product = item.product
+    if not product.is_public:
+        return set()
+    return {CATALOGUE, product_scope(product.pk), business_scope(product.business_id)}
+
+
+def display_change(display, created, deleted):
+    before, after = display_visibility(display, created, deleted)
+    if not (before or after):
+        return set()
+    product = display.product
+    return {CATALOGUE, product_scope(product.pk), business_scope(product.business_id)}
+
+
+# For each model residents' pages show, what saving (created: as a new row) or
+# deleting an object makes stale (EVERYTHING or a set of scopes). The other models
+# (history rows, proposed changes, accounts) never change a page.
 CHANGES_PUBLIC_PAGES = {
     "products.Kecamatan": always,
     "products.Kelurahan": always,
     "products.Category": always,
-    "products.Business": before_or_after(
-        lambda business: business.status == business.Status.VERIFIED
-    ),
-    "products.Product": before_or_after(lambda product: product.is_public),
+    "products.Business": business_change,
+    "products.Product": product_change,
     "products.ProductPhoto": of_public_product,
     "products.Certification": of_public_product,
     "outlets.Agency": always,
     "outlets.Outlet": always,
     "outlets.OpeningHours": always,
-    "outlets.Display": before_or_after(
-        lambda display: display.status == display.Status.APPROVED
-    ),
+    "outlets.Display": display_change,
 }
 
 
@@ -159,26 +231,116 @@ def rule_for(model):
     return CHANGES_PUBLIC_PAGES.get(model._meta.concrete_model._meta.label)
 
 
-def changes_public_pages(instance, created=False):
-    """Whether saving (created: as a new row) or deleting the instance changes a page
-    residents see (CHANGES_PUBLIC_PAGES). When a row the rule reads is gone (the
-    product of a photo deleted with it), the change counts."""
+def stale_scopes(instance, created=False, deleted=False):
+    """What saving (created: as a new row) or deleting the instance makes stale:
+    EVERYTHING, a set of scopes, or an empty set (CHANGES_PUBLIC_PAGES). When a
+    row the rule reads is gone (the product of a photo deleted with it), every
+    page is."""
     rule = rule_for(type(instance))
     if rule is None:
-        return False
+        return set()
     try:
-        return rule(instance, created)
+        return rule(instance, created, deleted)
     except ObjectDoesNotExist:
-        return True
+        return EVERYTHING
 
 
-def invalidate_if_shown(sender, instance, created=False, raw=False, using=None, **_):
-    """post_save and post_delete receiver: invalidate once the transaction commits
-    when the change is one residents could see (see changes_public_pages)."""
+def changes_public_pages(instance, created=False):
+    """Whether saving (created: as a new row) the instance changes a page residents
+    see."""
+    return bool(stale_scopes(instance, created))
+
+
+class PendingInvalidation:
+    """The on_commit callback of a transaction's changes residents see: the scopes
+    they made stale, or the generation (every page), moved on once the
+    transaction commits, once however many rows it changed."""
+
+    def __init__(self):
+        self.scopes = set()
+        self.everything = False
+
+    def add(self, scopes):
+        if scopes == EVERYTHING:
+            self.everything = True
+        else:
+            self.scopes |= scopes
+
+    def __call__(self):
+        if self.everything:
+            move_generation_on()
+        elif self.scopes:
+            touch_scopes(self.scopes)
+
+
+def touch_scopes(scopes):
+    """Give the scopes new versions (the time, unique enough), and the catalogue
+    too: the page cache tells from it that a page rendered meanwhile may be old."""
+    now = time.time_ns()
+    scopes = {*scopes, CATALOGUE}
+    cache.set_many({scope_key(scope): now for scope in scopes}, timeout=None)
+
+
+def pending_invalidation(using=None):
+    """The current transaction's PendingInvalidation at the current savepoint level,
+    registered if there is none: one registered inside a savepoint goes when the
+    savepoint rolls back, so a change outside it is never added to it."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return None
+    level = set(connection.savepoint_ids)
+    for sids, func, _robust in connection.run_on_commit:
+        if isinstance(func, PendingInvalidation) and set(sids) == level:
+            return func
+    pending = PendingInvalidation()
+    # robust: an unreachable cache must not fail a request whose change is
+    # committed already, nor skip the other callbacks (emails) after this one.
+    transaction.on_commit(pending, using=using, robust=True)
+    return pending
+
+
+def invalidate_public_pages(using=None, scopes=EVERYTHING):
+    """Make the cached public pages depending on the scopes (every page by default)
+    stale once the current transaction commits (at once outside a transaction, and
+    never if it rolls back). Call it after bulk changes that send no signals."""
+    if not scopes:
+        return
+    pending = pending_invalidation(using)
+    if pending is None:
+        change = PendingInvalidation()
+        change.add(scopes)
+        try:
+            change()
+        except Exception:  # noqa: BLE001 - as robust on_commit callbacks are
+            logger.exception("Cannot mark the cached public pages stale")
+        return
+    pending.add(scopes)
+
+
+def invalidation_pending(using=None):
+    """Whether the current transaction will make every page stale at its commit."""
+    connection = transaction.get_connection(using)
+    return any(
+        isinstance(func, PendingInvalidation) and func.everything
+        for _sids, func, _robust in connection.run_on_commit
+    )
+
+
+def invalidate_if_shown(sender, instance, created=False, raw=False, using=None, **kw):
+    """post_save and post_delete receiver: make stale what the change shows
+    (see stale_scopes) once the transaction commits."""
     if invalidation_pending(using):
-        return  # decided already, and the rule may cost a query
-    if raw or changes_public_pages(instance, created):
-        invalidate_public_pages(using)
+        return  # every page goes already, and the rule may cost a query
+    deleted = kw.get("signal") is post_delete
+    invalidate_public_pages(
+        using, EVERYTHING if raw else stale_scopes(instance, created, deleted)
+    )
+
+
+def remember_loaded_category(sender, instance, **kwargs):
+    """post_init receiver for products: the category a product was loaded with, to
+    tell when a change moves it to another one."""
+    instance._loaded_category_id = instance.__dict__.get("category_id")
 
 
 def connect_invalidation():
@@ -192,16 +354,40 @@ def connect_invalidation():
             uid = f"public-pages-{model._meta.label_lower}"
             post_save.connect(invalidate_if_shown, sender=model, dispatch_uid=uid)
             post_delete.connect(invalidate_if_shown, sender=model, dispatch_uid=uid)
+    post_init.connect(
+        remember_loaded_category,
+        sender=apps.get_model("products", "Product"),
+        dispatch_uid="public-pages-product-category",
+    )
+
+
+class StateMemo:
+    """current_state() as read last by this process, for STATE_MEMO_SECONDS: a page
+    served from the cache then costs one cache round trip. A change this process
+    commits forgets it at once; other processes see a new generation within
+    STATE_MEMO_SECONDS."""
+
+    value = None
+    read_at = 0.0
+
+    @classmethod
+    def forget(cls):
+        cls.value = None
 
 
 def current_state():
     """The generation and the outlets (with their opening hours), in one cache round
-    trip.
+    trip (none for STATE_MEMO_SECONDS after the last).
 
     The outlets are stored with the generation they were read at, and read again
     from the database when it has moved on, or after PUBLIC_PAGE_CACHE_SECONDS (so
     that objects pickled by an older release do not stay).
     """
+    memo_seconds = settings.PUBLIC_PAGE_STATE_MEMO_SECONDS
+    if StateMemo.value is not None and (
+        time.monotonic() - StateMemo.read_at < memo_seconds
+    ):
+        return StateMemo.value
     values = cache.get_many([GENERATION_KEY, OUTLETS_KEY])
     generation = values.get(GENERATION_KEY)
     if generation is None:
@@ -209,12 +395,14 @@ def current_state():
         cache.add(GENERATION_KEY, candidate, timeout=None)
         generation = cache.get(GENERATION_KEY, candidate)
     stored = values.get(OUTLETS_KEY)
-    if stored is not None and stored[0] == generation:
-        return stored
-    Outlet = apps.get_model("outlets", "Outlet")
-    outlets = list(Outlet.objects.prefetch_related("opening_hours").order_by("pk"))
-    cache.set(OUTLETS_KEY, (generation, outlets), settings.PUBLIC_PAGE_CACHE_SECONDS)
-    return generation, outlets
+    if stored is None or stored[0] != generation:
+        Outlet = apps.get_model("outlets", "Outlet")
+        outlets = list(Outlet.objects.prefetch_related("opening_hours").order_by("pk"))
+        stored = (generation, outlets)
+        cache.set(OUTLETS_KEY, stored, settings.PUBLIC_PAGE_CACHE_SECONDS)
+    if not getattr(cache, "skipping", False):
+        StateMemo.value, StateMemo.read_at = stored, time.monotonic()
+    return stored
 
 
 def cache_directives(response):
@@ -227,8 +415,21 @@ def cache_directives(response):
 
 
 class PublicPageCacheMiddleware:
+    """Serves anonymous visitors' pages from the cache. A page is stored with the
+    versions of the scopes it depends on (depends_on; the catalogue by default) and
+    served while they are unchanged: one owner's edit re-renders the pages showing
+    that product or business, and the lists, not the whole city's product pages.
+
+    A hit costs one cache round trip once this process has seen the page (its
+    scopes are remembered here, so the page and their versions are read
+    together), two before."""
+
+    # How many pages' scopes each process remembers.
+    remembered_pages = 20_000
+
     def __init__(self, get_response):
         self.get_response = get_response
+        self.page_scopes = OrderedDict()
 
     def __call__(self, request):
         # While the cache is down, a page costs what it costs with the cache off.
@@ -238,18 +439,71 @@ class PublicPageCacheMiddleware:
             key = self.key_for(request)
         except DatabaseError:  # the outlets could not be read: the database is down
             key = None
-        response = cache.get(key) if key else None
+        response, catalogue = self.cached_response(key) if key else (None, None)
         if response is not None:
             response["X-Page-Cache"] = "hit"
-            return response
+            return self.conditional(request, response)
         response = self.get_response(request)
         if response.status_code >= 500:
             return self.last_good_copy(request) or response
         if key and self.is_cacheable_response(response):
-            cache.set(key, response, settings.PUBLIC_PAGE_CACHE_SECONDS)
+            # Browsers keep the page and ask again with its ETag: an unchanged
+            # page is a 304 from the cache, a few bytes over slow mobile data.
+            set_response_etag(response)
+            patch_cache_control(response, no_cache=True)
+            scopes = getattr(request, "page_scopes", None) or {CATALOGUE}
+            if self.store(key, scopes, response, catalogue):
+                response["X-Page-Cache"] = "miss"
             cache.set(self.last_good_key(request), response, LAST_GOOD_COPY_SECONDS)
-            response["X-Page-Cache"] = "miss"
+            return self.conditional(request, response)
         return response
+
+    @staticmethod
+    def conditional(request, response):
+        """304 Not Modified when the browser has this version of the page."""
+        return get_conditional_response(
+            request, etag=response.get("ETag"), response=response
+        )
+
+    def cached_response(self, key):
+        """(the page stored under key unless a scope it depends on changed since,
+        or None; the catalogue's version now), in one cache round trip when this
+        process has seen the page before."""
+        catalogue = scope_key(CATALOGUE)
+        known = self.page_scopes.get(key, ())
+        values = cache.get_many([key, catalogue, *map(scope_key, known)])
+        entry = values.get(key)
+        if entry is None:
+            return None, values.get(catalogue)
+        versions, response = entry
+        self.remember(key, versions)
+        if set(versions) - {CATALOGUE} - set(known):
+            values.update(cache.get_many(list(map(scope_key, versions))))
+        changed = any(
+            values.get(scope_key(scope)) != version
+            for scope, version in versions.items()
+        )
+        return (None if changed else response), values.get(catalogue)
+
+    def store(self, key, scopes, response, catalogue_before):
+        """Store the page with its scopes' versions, unless the catalogue changed
+        while it rendered (every change residents see changes the catalogue's
+        version: the page may show rows from before the change); whether it was
+        stored."""
+        keys = {scope: scope_key(scope) for scope in {*scopes, CATALOGUE}}
+        values = cache.get_many(list(keys.values()))
+        if values.get(keys[CATALOGUE]) != catalogue_before:
+            return False
+        versions = {scope: values.get(keys[scope]) for scope in scopes}
+        cache.set(key, (versions, response), settings.PUBLIC_PAGE_CACHE_SECONDS)
+        self.remember(key, versions)
+        return True
+
+    def remember(self, key, versions):
+        self.page_scopes[key] = tuple(versions)
+        self.page_scopes.move_to_end(key)
+        while len(self.page_scopes) > self.remembered_pages:
+            self.page_scopes.popitem(last=False)
 
     @staticmethod
     def last_good_key(request):

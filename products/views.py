@@ -19,7 +19,13 @@ from django.views.generic import (
 )
 from django.views.generic.detail import SingleObjectMixin
 
-from outlets.caching import private_page
+from outlets.caching import (
+    business_scope,
+    category_scope,
+    depends_on,
+    private_page,
+    product_scope,
+)
 
 from . import decisions
 from .forms import BusinessForm, ProductFilterForm, ProductForm
@@ -95,12 +101,20 @@ class ProductDetailView(DetailView):
     def get_context_data(self, **kwargs):
         product = self.object
         url = self.request.build_absolute_uri(product.get_absolute_url())
-        related = (
+        related = list(
             Product.objects.public()
             .in_category(product.category)
             .exclude(pk=product.pk)
             .for_listing()
             .order_by("-created_at", "pk")[: self.related_count]
+        )
+        # The page shows the product and similar ones: cached until one of them,
+        # or which products its category holds, changes (outlets/caching.py).
+        depends_on(
+            self.request,
+            product_scope(product.pk),
+            category_scope(product.category_id),
+            *(product_scope(other.pk) for other in related),
         )
         message = _(
             "Hello %(business)s, I am interested in %(product)s (%(url)s), which I "
@@ -129,6 +143,8 @@ class BusinessDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         business = self.object
+        # Cached until the business or one of its products changes.
+        depends_on(self.request, business_scope(business.pk))
         products = (
             Product.objects.public()
             .filter(business=business)

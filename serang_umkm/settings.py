@@ -158,8 +158,15 @@ CACHES = {
     }
 }
 
-# Rendered public pages for anonymous visitors; invalidated on every catalogue change.
+# Rendered public pages for anonymous visitors, kept until what they show changes
+# (outlets/caching.py).
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600"))
+# The generation and the outlets' hours the page cache keys pages by are read from the
+# cache at most this often by each process (a page served from the cache then costs
+# one cache round trip); a change another process commits shows within this time.
+PUBLIC_PAGE_STATE_MEMO_SECONDS = float(
+    os.environ.get("PUBLIC_PAGE_STATE_MEMO_SECONDS", "1")
+)
 
 # Authentication
 AUTH_USER_MODEL = "accounts.User"

@@ -15,6 +15,7 @@ from django.core.cache import cache  # noqa: E402
 from django.utils import translation  # noqa: E402
 from django.utils.functional import empty  # noqa: E402
 
+from outlets.caching import StateMemo  # noqa: E402
 from outlets.models import Outlet  # noqa: E402
 from products.models import private_storage_object  # noqa: E402
 from tests.media import (  # noqa: E402
@@ -67,6 +68,10 @@ def _test_settings(settings, tmp_path):
     # Query counts measure a page's own rendering; tests/test_page_cache.py turns
     # the page cache on where it is the subject.
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    # Tests change the cache under the page cache's feet: its state is read each
+    # time (tests/test_page_cache.py tests the memo).
+    settings.PUBLIC_PAGE_STATE_MEMO_SECONDS = 0
+    StateMemo.forget()
     yield
     remove_stored_media(storage)
 

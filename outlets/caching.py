@@ -184,7 +184,8 @@ def business_change(business, created, deleted):
         return set()
     Product = apps.get_model("products", "Product")
     products = Product.objects.filter(business_id=business.pk, status="approved")
-    rows = list(products.values_list("pk", "category_id"))
+    # A new business has no products yet (an import adds thousands).
+    rows = [] if created else list(products.values_list("pk", "category_id"))
     scopes = {CATALOGUE, business_scope(business.pk)}
     # Its products' cards show its name; their pages its contact.
     scopes |= {product_scope(pk) for pk, _category in rows}

@@ -38,7 +38,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist
+from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
@@ -49,6 +50,7 @@ from django.utils.cache import (
     set_response_etag,
 )
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 
 from serang_umkm.cache import cache_recovered
@@ -260,6 +262,7 @@ class PendingInvalidation:
     def __init__(self):
         self.scopes = set()
         self.everything = False
+        self.done = False
 
     def add(self, scopes):
         if scopes == EVERYTHING:
@@ -268,6 +271,7 @@ class PendingInvalidation:
             self.scopes |= scopes
 
     def __call__(self):
+        self.done = True  # later changes need a callback of their own
         if self.everything:
             move_generation_on()
         elif self.scopes:
@@ -291,7 +295,11 @@ def pending_invalidation(using=None):
         return None
     level = set(connection.savepoint_ids)
     for sids, func, _robust in connection.run_on_commit:
-        if isinstance(func, PendingInvalidation) and set(sids) == level:
+        if (
+            isinstance(func, PendingInvalidation)
+            and not func.done
+            and set(sids) == level
+        ):
             return func
     pending = PendingInvalidation()
     # robust: an unreachable cache must not fail a request whose change is
@@ -322,7 +330,7 @@ def invalidation_pending(using=None):
     """Whether the current transaction will make every page stale at its commit."""
     connection = transaction.get_connection(using)
     return any(
-        isinstance(func, PendingInvalidation) and func.everything
+        isinstance(func, PendingInvalidation) and func.everything and not func.done
         for _sids, func, _robust in connection.run_on_commit
     )
 
@@ -404,6 +412,40 @@ def current_state():
     if not getattr(cache, "skipping", False):
         StateMemo.value, StateMemo.read_at = stored, time.monotonic()
     return stored
+
+
+class CatalogueCountPaginator(Paginator):
+    """A paginator of public products whose count (an exact COUNT(*) over tens of
+    thousands of rows, on every list and search page) is kept in the cache until
+    the catalogue changes: keyed by the query, the generation and the catalogue's
+    version, so any change residents could see counts again. Without a catalogue
+    version (never changed, or lost from the cache) it counts every time."""
+
+    count_seconds = 10 * 60
+
+    @cached_property
+    def count(self):
+        versions = cache.get_many([GENERATION_KEY, scope_key(CATALOGUE)])
+        catalogue = versions.get(scope_key(CATALOGUE))
+        try:
+            sql = str(self.object_list.query)
+        except EmptyResultSet:
+            return 0
+        except (AttributeError, TypeError):
+            catalogue = None  # a list, not a query
+        if catalogue is None:
+            return super().count
+        digest = hashlib.md5(sql.encode(), usedforsecurity=False).hexdigest()
+        # The day too: certificates and displays start and end by date.
+        key = (
+            f"catalogue-count:{versions.get(GENERATION_KEY)}:{catalogue}:"
+            f"{timezone.localdate()}:{digest}"
+        )
+        count = cache.get(key)
+        if count is None:
+            count = super().count
+            cache.set(key, count, self.count_seconds)
+        return count
 
 
 def cache_directives(response):

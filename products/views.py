@@ -2,12 +2,15 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import (
     CreateView,
@@ -20,6 +23,8 @@ from django.views.generic import (
 from django.views.generic.detail import SingleObjectMixin
 
 from outlets.caching import (
+    GENERATION_KEY,
+    CatalogueCountPaginator,
     business_scope,
     category_scope,
     depends_on,
@@ -46,6 +51,8 @@ class ProductListView(ListView):
     search, filters, order and page, so any result page can be shared."""
 
     paginate_by = 24
+    # The count of results is kept until the catalogue changes.
+    paginator_class = CatalogueCountPaginator
 
     def get_queryset(self):
         self.form = ProductFilterForm(self.request.GET)
@@ -74,8 +81,26 @@ class ProductListView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            form=self.form, query=self.form.cleaned_data.get("q"), **kwargs
+            form=self.form,
+            query=self.form.cleaned_data.get("q"),
+            filter_form_key=self.filter_form_key(),
+            **kwargs,
         )
+
+    def filter_form_key(self):
+        """What the rendered filter form is kept under: the address's filters (not
+        its page), the language and the generation (its choices, outlets and
+        categories, change with every page's); None to render it each time."""
+        generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            return None
+        filters = sorted(
+            (name, value)
+            for name, values in self.request.GET.lists()
+            if name != self.page_kwarg
+            for value in values
+        )
+        return f"{generation}:{get_language()}:{urlencode(filters)}"
 
 
 class ProductDetailView(DetailView):

@@ -144,9 +144,14 @@ def test_pages_render_while_redis_is_stopped_and_caching_resumes(
     assert any("answers again" in record.getMessage() for record in caplog.records)
 
 
-def test_a_hung_redis_costs_a_short_timeout_not_the_page(client, cipare, redis_server):
+def test_a_hung_redis_costs_a_short_timeout_not_the_page(
+    client, cipare, redis_server, monkeypatch
+):
     """Redis accepts connections but answers nothing (paused for 5 s): the page is
-    rendered without it, long before Redis would have answered."""
+    rendered without it, long before Redis would have answered. As in production,
+    the cache is left alone for a second after a timeout, so the page's other cache
+    reads (its cards, its count, its filter form) cost nothing more."""
+    monkeypatch.setattr(fail_soft, "RETRY_SECONDS", 1.0)
     make_display(make_product(name="Emping Melinjo"), cipare)
     client.get("/produk/")
     redis_server.pause(5000)
@@ -158,7 +163,7 @@ def test_a_hung_redis_costs_a_short_timeout_not_the_page(client, cipare, redis_s
     assert page.status_code == 200
     assert "Emping Melinjo" in page.content.decode()
     assert page.get("X-Page-Cache") != "hit"
-    assert waited < 3, f"the page waited {waited:.1f} s for a hung cache"
+    assert waited < 1.5, f"the page waited {waited:.1f} s for a hung cache"
 
 
 def test_a_change_made_while_redis_hangs_shows_once_it_answers(

@@ -4,7 +4,8 @@ kept in the cache under a fingerprint of everything it shows, so a changed produ
 
 import pytest
 
-from products.models import Product
+from outlets.caching import move_generation_on
+from products.models import Category, Product
 from tests.factories import add_photo, make_product
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +54,44 @@ def test_each_language_has_its_cards(client):
 
     assert cards_rendered(english) == 1
     assert 'href="/en/produk/' in english.text
+
+
+def test_the_count_of_results_is_read_once_until_the_catalogue_changes(
+    client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Every list and search page counts its results over the whole catalogue:
+    the count is kept, and counted again once something residents see changed
+    (its version moves when a change commits)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(3):
+            make_product(name=f"Gipang {number}")
+    first = client.get("/produk/?q=gipang")
+    assert "3 produk" in first.text
+
+    with django_assert_max_num_queries(50) as counted:
+        client.get("/produk/?q=gipang")
+    counts = [q["sql"] for q in counted.captured_queries if "COUNT(" in q["sql"]]
+    assert not counts, counts
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_product(name="Gipang Pedas")
+    assert "4 produk" in client.get("/produk/?q=gipang").text
+
+
+def test_the_filter_form_is_rendered_once_per_address_until_its_choices_change(
+    client, django_capture_on_commit_callbacks
+):
+    move_generation_on()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_product(name="Kopi Robusta")
+    first = client.get("/produk/?kategori=makanan&page=1")
+    second = client.get("/produk/?kategori=makanan&page=2")
+    assert "products/_filter_form.html" in [t.name for t in first.templates]
+    assert "products/_filter_form.html" not in [t.name for t in second.templates]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        category = Category.objects.get(slug="minuman")
+        category.name = "Minuman segar"
+        category.save()
+
+    assert "Minuman segar" in client.get("/produk/?kategori=makanan").text

@@ -3,17 +3,21 @@
 Most visitors are anonymous residents reading the same outlet and product pages, so
 their pages are kept rendered (and compressed) in the shared cache. A page is keyed by
 its address, the day (displays start and end by date), which outlets are open right
-now (by Outlet.is_open_at, so "Buka sekarang" flips on time) and a generation number.
+now (by Outlet.is_open_at, so "Buka sekarang" flips on time) and a generation number,
+and stored with the versions of the scopes it shows (depends_on): a product page
+with its product, its similar products and its category's membership; a business
+page with its business; every other page with the catalogue. It is served while
+those versions are unchanged.
 
-The generation moves on after the commit of a transaction that changed what
-residents see, once however many rows it changed (moved inside the transaction, a
-request in between would render the old rows and keep them under the new
-generation). What counts is decided per model, in CHANGES_PUBLIC_PAGES: a business
-verified before or after the change, a product public before or after and the
-photos and certificates of a public product, a display approved before or after,
-and any outlet, opening hours, agency, category, kecamatan or kelurahan. History
+A change residents could see gives new versions to what it touched once its
+transaction commits (CHANGES_PUBLIC_PAGES): a product saved makes its product, its
+business and the catalogue stale, so one owner's edit re-renders the pages showing
+it and the lists, not the city's other product pages. A change to outlets, opening
+hours, agencies, categories or places moves the generation on (every page). History
 rows, an owner's draft, a display request or a proposed change leave the cached
-pages alone.
+pages alone. Every change also moves the catalogue's version, which tells a page
+rendered while a change committed (it may show the rows from before it): such a
+page is served but not kept.
 
 Requests with a session or a message cookie are never served from, or stored in, the
 cache, and neither is a response its view marks private or no-store. Pages for one
@@ -26,6 +30,11 @@ renders as if uncached; when it answers again the generation moves on, since an
 invalidation may have been lost meanwhile. The other way round, when a page fails to
 render (a 5xx: the database restarting), its last rendering is served instead, for
 up to LAST_GOOD_COPY_SECONDS, marked "X-Page-Cache: stale".
+
+A hit costs one cache round trip: each process memoises the generation and the
+outlets for PUBLIC_PAGE_STATE_MEMO_SECONDS and remembers each page's scopes, read
+together with the page. Pages carry an ETag and "Cache-Control: no-cache", so a
+browser asking again gets a 304 while the page is unchanged.
 """
 
 import copy

@@ -40,6 +40,7 @@ browser asking again gets a 304 while the page is unchanged.
 import copy
 import hashlib
 import logging
+import threading
 import time
 from collections import OrderedDict
 
@@ -194,7 +195,9 @@ def business_change(business, created, deleted):
     if not (before or after):
         return set()
     Product = apps.get_model("products", "Product")
-    products = Product.objects.filter(business_id=business.pk, status="approved")
+    products = Product.objects.filter(
+        business_id=business.pk, status=Product.Status.APPROVED
+    )
     # A new business has no products yet (an import adds thousands).
     rows = [] if created else list(products.values_list("pk", "category_id"))
     scopes = {CATALOGUE, business_scope(business.pk)}
@@ -482,6 +485,8 @@ class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.page_scopes = OrderedDict()
+        # Threaded servers (runserver, gthread workers) share the middleware.
+        self.page_scopes_lock = threading.Lock()
 
     def __call__(self, request):
         # While the cache is down, a page costs what it costs with the cache off.
@@ -552,10 +557,13 @@ class PublicPageCacheMiddleware:
         return True
 
     def remember(self, key, versions):
-        self.page_scopes[key] = tuple(versions)
-        self.page_scopes.move_to_end(key)
-        while len(self.page_scopes) > self.remembered_pages:
-            self.page_scopes.popitem(last=False)
+        """Keep the page's scopes, to read them with the page next time (the
+        least recently served pages are forgotten first)."""
+        with self.page_scopes_lock:
+            self.page_scopes[key] = tuple(versions)
+            self.page_scopes.move_to_end(key)
+            while len(self.page_scopes) > self.remembered_pages:
+                self.page_scopes.popitem(last=False)
 
     @staticmethod
     def last_good_key(request):

@@ -594,7 +594,7 @@ def verify_imported(job, result):
         for row in result.rows
         if row.import_type in (RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_SKIP)
     ]
-    waiting = Business.objects.filter(pk__in=pks, status=Business.Status.PENDING)
+    waiting = Business.objects.filter(pk__in=pks).waiting()
     return decisions.decide_all(
         waiting,
         decisions.verify_business,

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import tablib
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from openpyxl.utils import get_column_letter
 
 # The header row is looked for among the first rows of a sheet.
 HEADER_SCAN_ROWS = 30
@@ -77,16 +78,6 @@ def cell_value_text(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
-
-
-def column_letter(index):
-    """The spreadsheet's letter of a column (0 → A, 26 → AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 @dataclass
@@ -393,7 +384,7 @@ def read_register(data, file_format, resource, sheet=None):
     used, ignored = {}, []
     for i, column in sorted(columns.items()):
         text = written[i]
-        label = f"{text} ({column_letter(i)})"
+        label = f"{text} ({get_column_letter(i + 1)})"
         if column is None:
             ignored.append(
                 _("Column %(column)s is not read by this import.") % {"column": label}
@@ -458,7 +449,7 @@ def read_register(data, file_format, resource, sheet=None):
             % {"row": index + levels}
         )
     return Sheet(
-        name=name if len(sheets) > 1 or name else "",
+        name=name,
         dataset=dataset,
         row_numbers=row_numbers,
         headers=headers_written,

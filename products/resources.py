@@ -24,7 +24,7 @@ from import_export.results import RowResult
 from accounts.phones import format_whatsapp, normalize_whatsapp
 
 from .models import Business, Category, Kelurahan, Product
-from .register import header_key
+from .register import cell_value_text, header_key
 from .rupiah import parse_rupiah
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection);
@@ -114,13 +114,9 @@ CATEGORY_ALIASES = {
 
 
 def cell_text(value):
-    """A cell's value as trimmed text ("" when empty); whole numbers a spreadsheet
-    stored as numbers (NIB, phone numbers, prices) lose their ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
+    """A cell's value as trimmed text (register.cell_value_text), without the
+    apostrophe exports put before text that starts like a formula."""
+    text = cell_value_text(value)
     if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
         text = text[1:]
     return text

@@ -631,3 +631,18 @@ def test_a_preview_overtaken_by_a_colleague_is_shown_again_and_nothing_written(
     colleague.refresh_from_db()
     assert colleague.name == DODOL[0]
     assert Business.objects.filter(name=EMPING[0]).exists()
+
+
+def test_a_colleague_cannot_download_the_rows_with_errors(client, verifikator_client):
+    """The rows with errors hold owners' phone numbers: only the uploader (and a
+    superuser) may download them, however the address is guessed."""
+    preview = upload(
+        verifikator_client, Business, csv_bytes(BUSINESS_HEADER, DODOL, BAD_NIB)
+    )
+    url = reverse("admin:products_importjob_errors", args=[preview.context["job"].pk])
+    assert verifikator_client.get(url).status_code == 200
+
+    client.force_login(make_verifier())
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the sign-in page

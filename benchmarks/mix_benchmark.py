@@ -495,6 +495,23 @@ def benchmark(options, env, redis, counts, samples, work):
                 options.high_connections if label == "on" else 0,
             )
             kinds = []
+            if label == "on" and options.kind_duration:
+                # A page-cache hit: the most popular product page and the home
+                # page, asked for again and again.
+                for name, path in [
+                    ("product page from the cache", samples["product page"][0]),
+                    ("home page from the cache", "/"),
+                ]:
+                    for _ in range(3):
+                        urllib.request.urlopen(server.base + path).read()
+                    result = wrk(
+                        server.base + path,
+                        options.kind_duration,
+                        options.connections,
+                        script=False,
+                    )
+                    kinds.append((name, path, result))
+                    print(f"  {name}: {result['rate']:,.0f} req/s", flush=True)
             if label == "off" and options.kind_duration:
                 for name, path, weights in KINDS:
                     if path:
@@ -590,10 +607,15 @@ def report(options, results, pages):
                 f"| {'–' if misses is None else misses} | {rate} "
                 f"| {r.get('edits', '–')} | {r['errors'] + r['timeouts']} |"
             )
-    kinds = results["off"]["kinds"]
-    if kinds:
-        hello = results["off"]["hello"]["rate"]
-        print("\n### Each kind of page alone, page cache off\n")
+    for label, title in [
+        ("on", "Pages served from the cache (one address, asked again and again)"),
+        ("off", "Each kind of page alone, page cache off"),
+    ]:
+        kinds = results[label]["kinds"]
+        if not kinds:
+            continue
+        hello = results[label]["hello"]["rate"]
+        print(f"\n### {title}\n")
         print("| page | path or draw | req/s | share of hello | p50 ms | p99 ms |")
         print("| --- | --- | ---: | ---: | ---: | ---: |")
         for name, what, r in kinds:

@@ -23,7 +23,8 @@ Requests with a session or a message cookie are never served from, or stored in,
 cache, and neither is a response its view marks private or no-store. Pages for one
 visitor (sign-in and sign-up, the owner's dashboard and its redirects, the health
 probe) say so themselves with @private_page: the cache is looked up before the view
-runs, so what must not be served must never be stored.
+runs, so what must not be served must never be stored. Each process remembers the
+addresses that answered so, and looks them up no more.
 
 When the cache cannot be reached (serang_umkm.cache.FailSoftRedisCache), every page
 renders as if uncached; when it answers again the generation moves on, since an
@@ -481,16 +482,24 @@ class PublicPageCacheMiddleware:
 
     # How many pages' scopes each process remembers.
     remembered_pages = 20_000
+    # How many addresses of private pages (the health probe, sign-in) each process
+    # remembers, to skip looking them up.
+    remembered_private_paths = 1_000
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.page_scopes = OrderedDict()
+        self.private_paths = OrderedDict()
         # Threaded servers (runserver, gthread workers) share the middleware.
         self.page_scopes_lock = threading.Lock()
 
     def __call__(self, request):
         # While the cache is down, a page costs what it costs with the cache off.
-        if not self.is_cacheable_request(request) or getattr(cache, "skipping", False):
+        if (
+            not self.is_cacheable_request(request)
+            or getattr(cache, "skipping", False)
+            or request.path in self.private_paths
+        ):
             return self.get_response(request)
         try:
             key = self.key_for(request)
@@ -513,6 +522,10 @@ class PublicPageCacheMiddleware:
                 response["X-Page-Cache"] = "miss"
             cache.set(self.last_good_key(request), response, LAST_GOOD_COPY_SECONDS)
             return self.conditional(request, response)
+        if cache_directives(response) & {"private", "no-store"}:
+            # Its view says it is for one visitor (private_page): it is never
+            # stored, so this process need not look it up again.
+            self.remember_private(request.path)
         return response
 
     @staticmethod
@@ -565,6 +578,13 @@ class PublicPageCacheMiddleware:
             while len(self.page_scopes) > self.remembered_pages:
                 self.page_scopes.popitem(last=False)
 
+    def remember_private(self, path):
+        with self.page_scopes_lock:
+            self.private_paths[path] = True
+            self.private_paths.move_to_end(path)
+            while len(self.private_paths) > self.remembered_private_paths:
+                self.private_paths.popitem(last=False)
+
     @staticmethod
     def last_good_key(request):
         return f"public-page-last:{PublicPageCacheMiddleware.address(request)}"
@@ -608,11 +628,18 @@ class PublicPageCacheMiddleware:
         ).hexdigest()
         return f"{int(gzip)}:{address}"
 
+    # (outlets, the second, which of them are open then): opening hours change
+    # status on a whole second at most, so one reading serves a second's requests.
+    open_now_memo = (None, None, "")
+
     @classmethod
     def key_for(cls, request):
         generation, outlets = current_state()
-        now = timezone.localtime()
-        open_now = "".join("1" if o.is_open_at(now) else "0" for o in outlets)
+        now = timezone.localtime().replace(microsecond=0)
+        memo_outlets, second, open_now = cls.open_now_memo
+        if memo_outlets is not outlets or second != now:
+            open_now = "".join("1" if o.is_open_at(now) else "0" for o in outlets)
+            cls.open_now_memo = (outlets, now, open_now)
         return (
             f"public-page:{generation}:{now.date()}:{open_now}:{cls.address(request)}"
         )

@@ -388,6 +388,25 @@ def test_pages_for_one_visitor_are_private_and_never_cached(client, path):
     assert "X-Page-Cache" not in response
 
 
+def test_a_load_balancers_health_probe_costs_no_cache_lookup(client, monkeypatch):
+    """Once /healthz has answered privately, the process no longer looks it up in
+    the page cache: the probe measures the application, not a cache round trip,
+    and costs Redis nothing however often the load balancer asks."""
+    lookups = []
+    get_many = cache.get_many
+    monkeypatch.setattr(
+        cache, "get_many", lambda keys: lookups.append(keys) or get_many(keys)
+    )
+    client.get("/healthz")
+    looked_up_first = len(lookups)
+
+    responses = [client.get("/healthz") for _ in range(3)]
+
+    assert looked_up_first >= 1
+    assert len(lookups) == looked_up_first
+    assert [r.text for r in responses] == ["ok"] * 3
+
+
 def test_the_dashboard_redirect_for_a_signed_out_visitor_is_private(client):
     """/dasbor/ sends a signed-out visitor to sign in, privately, never cached."""
     client.get(reverse("outlets:dashboard"))

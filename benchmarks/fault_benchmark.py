@@ -29,47 +29,20 @@ import urllib.parse
 from http.client import HTTPConnection
 from pathlib import Path
 
-from city_data import BASE_DIR, PYTHON, load_city_data, run
+from city_data import (
+    BASE_DIR,
+    PYTHON,
+    RedisServer,
+    load_city_data,
+    production_env,
+    run,
+)
 from http_benchmark import sample_paths, wait_for_server
 
 PORT = 8021
 # The page generation's key in Redis (Django's key prefix and version, then
 # outlets.caching.GENERATION_KEY).
 GENERATION_KEY = ":1:public-pages:generation"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RedisServer:
-    def __init__(self, directory):
-        self.port = free_port()
-        self.directory = directory
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            if (
-                subprocess.run(
-                    ["redis-cli", "-p", str(self.port), "ping"], capture_output=True
-                ).stdout.strip()
-                == b"PONG"
-            ):
-                return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 class HangingSmtp:
@@ -436,20 +409,14 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="gerai-fault-"))
     redis = RedisServer(work)
     redis.start()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{options.database}",
-        "DEBUG": "0",
-        "SECRET_KEY": "benchmark-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "MEDIA_ROOT": str(work / "media"),
-        "STATIC_ROOT": str(work / "static"),
-        "LOG_LEVEL": "CRITICAL",
-        "CACHE_BACKEND": "serang_umkm.cache.FailSoftRedisCache",
-        "CACHE_LOCATION": f"redis://127.0.0.1:{redis.port}/0",
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-    }
+    env = production_env(
+        options.database,
+        work,
+        LOG_LEVEL="CRITICAL",
+        CACHE_BACKEND="serang_umkm.cache.FailSoftRedisCache",
+        CACHE_LOCATION=f"redis://127.0.0.1:{redis.port}/0",
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+    )
     try:
         if not options.reuse:
             load_city_data(options.database, options.businesses, env)

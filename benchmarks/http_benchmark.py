@@ -14,7 +14,6 @@ Needs PostgreSQL on 127.0.0.1:5432 (trust auth) and Debian's wrk; uses Redis on
 """
 
 import argparse
-import os
 import re
 import shutil
 import socket
@@ -26,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 import psycopg2
-from city_data import BASE_DIR, PYTHON, load_city_data, run
+from city_data import BASE_DIR, PYTHON, load_city_data, production_env, run
 
 PORT = 8011
 
@@ -153,17 +152,7 @@ def main():
         sys.exit("wrk is missing: apt-get install wrk")
 
     work = Path(tempfile.gettempdir()) / "gerai-bench"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{options.database}",
-        "DEBUG": "0",
-        "SECRET_KEY": "benchmark-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "MEDIA_ROOT": str(work / "media"),
-        "STATIC_ROOT": str(work / "static"),
-        "LOG_LEVEL": "WARNING",
-    }
+    env = production_env(options.database, work)
     if port_open(6379):
         env["CACHE_BACKEND"] = "serang_umkm.cache.FailSoftRedisCache"
         env["CACHE_LOCATION"] = "redis://127.0.0.1:6379/7"

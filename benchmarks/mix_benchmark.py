@@ -14,11 +14,12 @@ settings, then runs a mix of public pages with wrk (benchmarks/mix.lua):
      5% home page
 
 while an owner saves an edit every 5 s (product.save() in a `manage.py shell`, so
-the page cache's invalidation signals run). The mix runs with the public page cache
-as deployed and without it (PUBLIC_PAGE_CACHE_SECONDS=0), next to the trivial
-/healthz view measured by the same server: machines are noisy, only the ratios
-count. Then each kind of page alone (cache off), and where an uncached page's time
-goes (SQL, templates, the rest), measured with Django's test Client in a shell.
+the page cache's invalidation signals run): a description, then a price, in turn.
+The mix runs with the public page cache as deployed and without it
+(PUBLIC_PAGE_CACHE_SECONDS=0), next to the trivial /healthz view measured by the
+same server: machines are noisy, only the ratios count. Then pages served from the
+cache (cache on), each kind of page alone (cache off), and where an uncached page's
+time goes (SQL, templates, the rest), measured with Django's test Client in a shell.
 
     .venv/bin/python benchmarks/mix_benchmark.py                    # ~6 min + loading
     .venv/bin/python benchmarks/mix_benchmark.py --businesses 2000  # quicker
@@ -34,16 +35,21 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 import psycopg2
-from city_data import BASE_DIR, PYTHON, load_city_data, run
+from city_data import (
+    BASE_DIR,
+    PYTHON,
+    RedisServer,
+    load_city_data,
+    production_env,
+    run,
+)
 from http_benchmark import wait_for_server
 
 PORT = 8031
@@ -169,7 +175,8 @@ print("PROFILE " + json.dumps(results))
 
 # A shell script (manage.py shell -c): an owner saving a small edit to a random
 # public product every MIX_EDIT_SECONDS, through the ORM (product.save(), so the
-# signals that make the cached pages stale run).
+# signals that make the cached pages stale run): a reworded description and a new
+# price in turn.
 EDITOR = r"""
 import os, random, time
 from django.utils import timezone
@@ -181,45 +188,16 @@ rng = random.Random()
 edits = 0
 while True:
     product = Product.objects.select_related("business").get(pk=rng.choice(pks))
-    base = product.description.split(" [diperbarui ")[0]
-    product.description = f"{base} [diperbarui {timezone.localtime():%H:%M:%S}]"
+    if edits % 2:  # a new price: the lists show it
+        product.price += 500 if product.price < 1_000_000 else -500
+    else:  # a reworded description: only the product's page and search show it
+        base = product.description.split(" [diperbarui ")[0]
+        product.description = f"{base} [diperbarui {timezone.localtime():%H:%M:%S}]"
     product.save()
     edits += 1
     print(f"EDIT {edits} {product.slug}", flush=True)
     time.sleep(interval)
 """
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Redis:
-    """A redis-server of the benchmark's own, on a free loopback port."""
-
-    def __init__(self, directory):
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--dir", str(directory)],
-            stdout=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            if self.cli("ping") == "PONG":
-                return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def cli(self, *args):
-        return subprocess.run(
-            ["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True
-        ).stdout.strip()
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 def database_exists(name):
@@ -439,25 +417,20 @@ def main():
 
     work = Path(tempfile.gettempdir()) / "gerai-mix"
     work.mkdir(exist_ok=True)
-    redis = Redis(work)
+    redis = RedisServer(work).start()
     try:
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{options.database}",
-            "DEBUG": "0",
-            "SECRET_KEY": "benchmark-only-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "0",
-            "MEDIA_ROOT": str(work / "media"),
-            "STATIC_ROOT": str(work / "static"),
-            "LOG_LEVEL": "WARNING",
-            "CACHE_BACKEND": "serang_umkm.cache.FailSoftRedisCache",
-            "CACHE_LOCATION": f"redis://127.0.0.1:{redis.port}/0",
-            "MIX_DATA": str(work / "mix-data.tsv"),
-        }
+        env = production_env(
+            options.database,
+            work,
+            CACHE_BACKEND="serang_umkm.cache.FailSoftRedisCache",
+            CACHE_LOCATION=f"redis://127.0.0.1:{redis.port}/0",
+            MIX_DATA=str(work / "mix-data.tsv"),
+        )
         env.pop("PUBLIC_PAGE_CACHE_SECONDS", None)
         if not (options.reuse and database_exists(options.database)):
             load_city_data(options.database, options.businesses, env)
+        else:  # the data kept, at this release's schema
+            run(PYTHON, "manage.py", "migrate", "--no-input", "-v0", env=env)
         run(PYTHON, "manage.py", "collectstatic", "--no-input", "-v0", env=env)
         counts, samples = write_mix_data(options.database, env["MIX_DATA"])
         sys.exit(benchmark(options, env, redis, counts, samples, work))

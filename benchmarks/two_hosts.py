@@ -24,7 +24,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,14 @@ from pathlib import Path
 
 import boto3
 import psycopg2
-from city_data import BASE_DIR, PYTHON, drop_database, recreate_database, run
+from city_data import (
+    BASE_DIR,
+    PYTHON,
+    drop_database,
+    free_port,
+    recreate_database,
+    run,
+)
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
@@ -43,12 +49,6 @@ DEPLOY = BASE_DIR / "serang_umkm" / "deploy"
 DATABASE = f"gerai_two_hosts_{os.getpid()}"
 BUCKET = "gerai-media"
 PASSWORD = "serang-demo-2026"  # seed_demo's demo accounts
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(url, timeout=60):

@@ -2,12 +2,12 @@
 
 Most visitors are anonymous residents reading the same outlet and product pages, so
 their pages are kept rendered (and compressed) in the shared cache. A page is keyed by
-its address, the day (displays start and end by date), which outlets are open right
-now (by Outlet.is_open_at, so "Buka sekarang" flips on time) and a generation number,
-and stored with the versions of the scopes it shows (depends_on): a product page
-with its product, its similar products and its category's membership; a business
-page with its business; every other page with the catalogue. It is served while
-those versions are unchanged.
+its address, the day (displays start and end by date) and a generation number, and
+stored with the versions of the scopes it shows (depends_on): a product page with
+its product, its similar products and its category's membership; a business page
+with its business; every other page with the catalogue and which outlets are open
+right now (OPEN_NOW, by Outlet.is_open_at, so "Buka sekarang" flips on time). It is
+served while those versions are unchanged.
 
 A change residents could see gives new versions to what it touched once its
 transaction commits (CHANGES_PUBLIC_PAGES): a product saved makes its product, its
@@ -39,6 +39,7 @@ browser asking again gets a 304 while the page is unchanged.
 """
 
 import copy
+import functools
 import hashlib
 import logging
 import threading
@@ -52,7 +53,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import (
     cc_delim_re,
@@ -117,6 +118,16 @@ def move_generation_on_after_outage(sender, **kwargs):
 # "similar products" of its product pages).
 EVERYTHING = "everything"
 CATALOGUE = "catalogue"
+# The search results: the lists (a change to the catalogue is one to search too) and
+# the text search reads (a product's description, which no list shows).
+SEARCH = "search"
+# Moved by every change residents see: tells a page rendered meanwhile.
+ANY_CHANGE = "any-change"
+# Pages that show whether outlets are open right now ("Buka sekarang"): their
+# version is which outlets are open (open_now_signature), computed in each process
+# rather than kept in the cache, so they re-render when an outlet opens or closes,
+# and the other pages do not.
+OPEN_NOW = "open-now"
 
 
 def product_scope(pk):
@@ -138,10 +149,24 @@ def scope_key(scope):
 def depends_on(request, *scopes):
     """Declare, in a view, what its page shows beyond the catalogue's lists: the
     page is kept until one of the scopes changes (instead of until any change to
-    the catalogue). Views that declare nothing depend on the catalogue."""
+    the catalogue). Views that declare nothing depend on the catalogue and on
+    which outlets are open now (OPEN_NOW); a view that declares scopes and shows
+    an outlet's open status declares OPEN_NOW too."""
     if not hasattr(request, "page_scopes"):
         request.page_scopes = set()
     request.page_scopes.update(scopes)
+
+
+def shows_every_change(view):
+    """Decorate a view whose page shows something of every change residents see
+    (the sitemaps' lastmod: each product's updated_at): kept until any change."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        depends_on(request, ANY_CHANGE)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def always(instance, created, deleted):
@@ -183,8 +208,12 @@ def product_change(product, created, deleted):
     before, after = product_visibility(product, created, deleted)
     if not (before or after):
         return set()
-    scopes = {CATALOGUE, product_scope(product.pk), business_scope(product.business_id)}
-    loaded_category = getattr(product, "_loaded_category_id", None)
+    scopes = {product_scope(product.pk), business_scope(product.business_id)}
+    if before != after or product.changed_since_loaded(product.LISTED_FIELDS):
+        scopes.add(CATALOGUE)  # it joins or leaves the lists, or its card changed
+    elif product.changed_since_loaded(["description"]):
+        scopes.add(SEARCH)  # only its page and what search finds change
+    loaded_category = product.as_loaded("category_id")
     if before != after or loaded_category != product.category_id:
         # It joins or leaves its category (or moves to another one).
         scopes |= {category_scope(product.category_id), category_scope(loaded_category)}
@@ -292,10 +321,13 @@ class PendingInvalidation:
 
 
 def touch_scopes(scopes):
-    """Give the scopes new versions (the time, unique enough), and the catalogue
-    too: the page cache tells from it that a page rendered meanwhile may be old."""
+    """Give the scopes new versions (the time, unique enough), and ANY_CHANGE too:
+    the page cache tells from it that a page rendered meanwhile may be old. A
+    change to the catalogue is one to the search results too."""
     now = time.time_ns()
-    scopes = {*scopes, CATALOGUE}
+    scopes = {*scopes, ANY_CHANGE}
+    if CATALOGUE in scopes:
+        scopes.add(SEARCH)
     cache.set_many({scope_key(scope): now for scope in scopes}, timeout=None)
 
 
@@ -359,12 +391,6 @@ def invalidate_if_shown(sender, instance, created=False, raw=False, using=None, 
     )
 
 
-def remember_loaded_category(sender, instance, **kwargs):
-    """post_init receiver for products: the category a product was loaded with, to
-    tell when a change moves it to another one."""
-    instance._loaded_category_id = instance.__dict__.get("category_id")
-
-
 def connect_invalidation():
     """Receive the saves and deletes of the models CHANGES_PUBLIC_PAGES names (and
     of their proxies), and the end of a cache outage."""
@@ -376,11 +402,6 @@ def connect_invalidation():
             uid = f"public-pages-{model._meta.label_lower}"
             post_save.connect(invalidate_if_shown, sender=model, dispatch_uid=uid)
             post_delete.connect(invalidate_if_shown, sender=model, dispatch_uid=uid)
-    post_init.connect(
-        remember_loaded_category,
-        sender=apps.get_model("products", "Product"),
-        dispatch_uid="public-pages-product-category",
-    )
 
 
 class StateMemo:
@@ -391,6 +412,14 @@ class StateMemo:
 
     value = None
     read_at = 0.0
+
+    @classmethod
+    def current(cls):
+        """The state remembered, while it is fresh; else None."""
+        age = time.monotonic() - cls.read_at
+        if cls.value is not None and age < settings.PUBLIC_PAGE_STATE_MEMO_SECONDS:
+            return cls.value
+        return None
 
     @classmethod
     def forget(cls):
@@ -405,17 +434,10 @@ def current_state():
     from the database when it has moved on, or after PUBLIC_PAGE_CACHE_SECONDS (so
     that objects pickled by an older release do not stay).
     """
-    memo_seconds = settings.PUBLIC_PAGE_STATE_MEMO_SECONDS
-    if StateMemo.value is not None and (
-        time.monotonic() - StateMemo.read_at < memo_seconds
-    ):
-        return StateMemo.value
+    if (memo := StateMemo.current()) is not None:
+        return memo
     values = cache.get_many([GENERATION_KEY, OUTLETS_KEY])
-    generation = values.get(GENERATION_KEY)
-    if generation is None:
-        candidate = fresh_generation()
-        cache.add(GENERATION_KEY, candidate, timeout=None)
-        generation = cache.get(GENERATION_KEY, candidate)
+    generation = values.get(GENERATION_KEY) or start_generation()
     stored = values.get(OUTLETS_KEY)
     if stored is None or stored[0] != generation:
         Outlet = apps.get_model("outlets", "Outlet")
@@ -425,6 +447,41 @@ def current_state():
     if not getattr(cache, "skipping", False):
         StateMemo.value, StateMemo.read_at = stored, time.monotonic()
     return stored
+
+
+def start_generation():
+    """The generation, started when the cache has none (should another process
+    start it meanwhile, its generation stands)."""
+    candidate = fresh_generation()
+    cache.add(GENERATION_KEY, candidate, timeout=None)
+    return cache.get(GENERATION_KEY, candidate)
+
+
+def current_generation():
+    """The generation alone (current_state() without the outlets), for what is
+    keyed by it, such as rendered fragments showing categories and outlets."""
+    if (memo := StateMemo.current()) is not None:
+        return memo[0]
+    return cache.get(GENERATION_KEY) or start_generation()
+
+
+class OpenNowMemo:
+    """(outlets, the second, which of them were open then): opening hours change
+    status on a whole second at most, so one reading serves a second's pages."""
+
+    value = (None, None, "")
+
+
+def open_now_signature():
+    """Which outlets are open now (Outlet.is_open_at), as a string of 0s and 1s:
+    the version of OPEN_NOW."""
+    _generation, outlets = current_state()
+    now = timezone.localtime().replace(microsecond=0)
+    memo_outlets, second, signature = OpenNowMemo.value
+    if memo_outlets is not outlets or second != now:
+        signature = "".join("1" if o.is_open_at(now) else "0" for o in outlets)
+        OpenNowMemo.value = (outlets, now, signature)
+    return signature
 
 
 class CatalogueCountPaginator(Paginator):
@@ -438,20 +495,22 @@ class CatalogueCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        versions = cache.get_many([GENERATION_KEY, scope_key(CATALOGUE)])
+        keys = [GENERATION_KEY, scope_key(CATALOGUE), scope_key(SEARCH)]
+        versions = cache.get_many(keys)
         catalogue = versions.get(scope_key(CATALOGUE))
+        search = versions.get(scope_key(SEARCH))
         try:
             sql = str(self.object_list.query)
         except EmptyResultSet:
             return 0
         except (AttributeError, TypeError):
             catalogue = None  # a list, not a query
-        if catalogue is None:
+        if catalogue is None or search is None:
             return super().count
         digest = hashlib.md5(sql.encode(), usedforsecurity=False).hexdigest()
         # The day too: certificates and displays start and end by date.
         key = (
-            f"catalogue-count:{versions.get(GENERATION_KEY)}:{catalogue}:"
+            f"catalogue-count:{versions.get(GENERATION_KEY)}:{catalogue}:{search}:"
             f"{timezone.localdate()}:{digest}"
         )
         count = cache.get(key)
@@ -503,9 +562,10 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         try:
             key = self.key_for(request)
+            open_now = open_now_signature()
         except DatabaseError:  # the outlets could not be read: the database is down
-            key = None
-        response, catalogue = self.cached_response(key) if key else (None, None)
+            key = open_now = None
+        response, changes = self.cached_response(key, open_now) if key else (None, None)
         if response is not None:
             response["X-Page-Cache"] = "hit"
             return self.conditional(request, response)
@@ -517,8 +577,8 @@ class PublicPageCacheMiddleware:
             # page is a 304 from the cache, a few bytes over slow mobile data.
             set_response_etag(response)
             patch_cache_control(response, no_cache=True)
-            scopes = getattr(request, "page_scopes", None) or {CATALOGUE}
-            if self.store(key, scopes, response, catalogue):
+            scopes = getattr(request, "page_scopes", None) or {CATALOGUE, OPEN_NOW}
+            if self.store(key, scopes, response, changes, open_now):
                 response["X-Page-Cache"] = "miss"
             cache.set(self.last_good_key(request), response, LAST_GOOD_COPY_SECONDS)
             return self.conditional(request, response)
@@ -535,36 +595,39 @@ class PublicPageCacheMiddleware:
             request, etag=response.get("ETag"), response=response
         )
 
-    def cached_response(self, key):
+    def cached_response(self, key, open_now):
         """(the page stored under key unless a scope it depends on changed since,
-        or None; the catalogue's version now), in one cache round trip when this
-        process has seen the page before."""
-        catalogue = scope_key(CATALOGUE)
-        known = self.page_scopes.get(key, ())
-        values = cache.get_many([key, catalogue, *map(scope_key, known)])
+        or None; the version of ANY_CHANGE now), in one cache round trip when this
+        process has seen the page before. open_now: which outlets are open now
+        (the version of OPEN_NOW)."""
+        changes = scope_key(ANY_CHANGE)
+        known = set(self.page_scopes.get(key, ())) - {OPEN_NOW}
+        values = cache.get_many([key, changes, *map(scope_key, known)])
         entry = values.get(key)
         if entry is None:
-            return None, values.get(catalogue)
+            return None, values.get(changes)
         versions, response = entry
         self.remember(key, versions)
-        if set(versions) - {CATALOGUE} - set(known):
-            values.update(cache.get_many(list(map(scope_key, versions))))
+        if unknown := set(versions) - {OPEN_NOW} - known:
+            values.update(cache.get_many(list(map(scope_key, unknown))))
+        values[scope_key(OPEN_NOW)] = open_now
         changed = any(
             values.get(scope_key(scope)) != version
             for scope, version in versions.items()
         )
-        return (None if changed else response), values.get(catalogue)
+        return (None if changed else response), values.get(changes)
 
-    def store(self, key, scopes, response, catalogue_before):
-        """Store the page with its scopes' versions, unless the catalogue changed
-        while it rendered (every change residents see changes the catalogue's
-        version: the page may show rows from before the change); whether it was
+    def store(self, key, scopes, response, changes_before, open_now):
+        """Store the page with its scopes' versions (open_now: which outlets were
+        open when it rendered), unless a change committed while it rendered (the
+        page may show rows from before it: ANY_CHANGE moved); whether it was
         stored."""
-        keys = {scope: scope_key(scope) for scope in {*scopes, CATALOGUE}}
+        keys = {scope: scope_key(scope) for scope in {*scopes, ANY_CHANGE} - {OPEN_NOW}}
         values = cache.get_many(list(keys.values()))
-        if values.get(keys[CATALOGUE]) != catalogue_before:
+        if values.get(keys[ANY_CHANGE]) != changes_before:
             return False
-        versions = {scope: values.get(keys[scope]) for scope in scopes}
+        values[scope_key(OPEN_NOW)] = open_now
+        versions = {scope: values.get(scope_key(scope)) for scope in scopes}
         cache.set(key, (versions, response), settings.PUBLIC_PAGE_CACHE_SECONDS)
         self.remember(key, versions)
         return True
@@ -628,21 +691,13 @@ class PublicPageCacheMiddleware:
         ).hexdigest()
         return f"{int(gzip)}:{address}"
 
-    # (outlets, the second, which of them are open then): opening hours change
-    # status on a whole second at most, so one reading serves a second's requests.
-    open_now_memo = (None, None, "")
-
     @classmethod
     def key_for(cls, request):
-        generation, outlets = current_state()
-        now = timezone.localtime().replace(microsecond=0)
-        memo_outlets, second, open_now = cls.open_now_memo
-        if memo_outlets is not outlets or second != now:
-            open_now = "".join("1" if o.is_open_at(now) else "0" for o in outlets)
-            cls.open_now_memo = (outlets, now, open_now)
-        return (
-            f"public-page:{generation}:{now.date()}:{open_now}:{cls.address(request)}"
-        )
+        """The page's key: its address, the generation and the day (displays and
+        certificates start and end by date)."""
+        generation, _outlets = current_state()
+        today = timezone.localdate()
+        return f"public-page:{generation}:{today}:{cls.address(request)}"
 
 
 @checks.register(checks.Tags.caches, deploy=True)

@@ -23,7 +23,7 @@ from django.views.generic import (
     UpdateView,
 )
 
-from products.models import Business, Category, Product
+from products.models import Business, Category, Product, prefetch_photos
 
 from . import decisions
 from .caching import private_page
@@ -37,14 +37,14 @@ DASHBOARD_ITEMS = 8
 
 
 def home(request):
-    """Anyone sees the outlets, a selection of products on display now and the
-    categories to browse."""
+    """Anyone sees the outlets, a selection of products on display now (the newest
+    first) and the categories to browse."""
     featured = (
         Display.objects.current()
         .products()
         .public()
         .for_listing()
-        .order_by("-updated_at", "pk")[:FEATURED_PRODUCTS]
+        .order_by("-created_at", "pk")[:FEATURED_PRODUCTS]
     )
     return render(
         request,
@@ -81,16 +81,28 @@ class OutletDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         outlet = self.object
-        displayed = Display.objects.current().at(outlet).products().public()
-        categories = Category.objects.filter(products__in=displayed).distinct()
+        # Every product on display (as many as the outlet has room for) in one
+        # query: its categories, the count and the page come from that list.
+        displayed = list(
+            Display.objects.current()
+            .at(outlet)
+            .products()
+            .public()
+            .select_related("category")
+            .for_cards("category__name", "category__slug", "category__position")
+            .order_by("name", "pk")
+        )
+        by_pk = {product.category_id: product.category for product in displayed}
+        categories = sorted(by_pk.values(), key=lambda c: (c.position, c.name))
         category = next(
             (c for c in categories if c.slug == self.request.GET.get("kategori")), None
         )
         if category:
-            displayed = displayed.in_category(category)
-        page = Paginator(
-            displayed.for_listing().order_by("name", "pk"), self.paginate_by
-        ).get_page(self.request.GET.get("page"))
+            displayed = [p for p in displayed if p.category_id == category.pk]
+        page = Paginator(displayed, self.paginate_by).get_page(
+            self.request.GET.get("page")
+        )
+        prefetch_photos(page.object_list)
         marker = outlet.map_marker()
         return super().get_context_data(
             page_obj=page,

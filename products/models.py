@@ -1,35 +1,16 @@
 import datetime
 import re
 import uuid
-from functools import partial, reduce
-from operator import add
+from functools import partial
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    SearchVectorField,
-    TrigramWordSimilarity,
-)
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import connections, models, transaction
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    OuterRef,
-    Prefetch,
-    Q,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -41,12 +22,8 @@ from simple_history.models import HistoricalRecords
 from accounts.models import WhatsAppNumberField, whatsapp_validator
 
 from . import images
-
-# PostgreSQL's text search configuration for product text (stems "kerajinan" → "rajin").
-SEARCH_CONFIG = "indonesian"
-# Shorter words have too few trigrams to tell a typo from another word ("tas" would
-# find "Talas"), so they must match as words.
-TYPO_MIN_WORD_LENGTH = 5
+from .search import SEARCH_CONFIG
+from .search import search as search_products
 
 
 def delete_stored_files(sender, instance, **kwargs):
@@ -145,6 +122,35 @@ class RenameTracking:
         if self._state.adding or (update_fields and "name" not in update_fields):
             return False
         return self.name != self._loaded_name
+
+
+class LoadedValues:
+    """Remembers the values of TRACKED_FIELDS (attnames) an object was loaded with,
+    so that what a save changes can be told (changed_since_loaded)."""
+
+    TRACKED_FIELDS = frozenset()
+    _as_loaded = None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._as_loaded = {
+            name: instance.__dict__.get(name) for name in cls.TRACKED_FIELDS
+        }
+        return instance
+
+    def as_loaded(self, attname):
+        """The field's value as loaded (None for an object not loaded)."""
+        return (self._as_loaded or {}).get(attname)
+
+    def changed_since_loaded(self, attnames):
+        """Whether one of the fields (attnames of TRACKED_FIELDS) differs from the
+        row as loaded; always true for an object that was not loaded."""
+        if self._as_loaded is None:
+            return True
+        return any(
+            self._as_loaded.get(name) != self.__dict__.get(name) for name in attnames
+        )
 
 
 class Category(RenameTracking, models.Model):
@@ -570,35 +576,7 @@ class ProductQuerySet(models.QuerySet):
         word somewhere in the product's text, products with the words in their
         name first.
         """
-        words = text.split()
-        if not words:
-            return self.annotate(rank=Value(0.0))
-        if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-            matches = Q(search_vector=query)
-            if max(map(len, words)) >= TYPO_MIN_WORD_LENGTH:
-                matches |= TrigramWordSimilar(F("name"), text)
-            return self.filter(matches).annotate(
-                rank=Coalesce(SearchRank(F("search_vector"), query), Value(0.0))
-                + TrigramWordSimilarity(text, "name")
-            )
-        products = self
-        for word in words:
-            products = products.filter(
-                Q(name__icontains=word)
-                | Q(category__name__icontains=word)
-                | Q(business__name__icontains=word)
-                | Q(description__icontains=word)
-            )
-        return products.annotate(
-            rank=reduce(
-                add,
-                [
-                    Case(When(name__icontains=word, then=1.0), default=0.0)
-                    for word in words
-                ],
-            )
-        )
+        return search_products(self, text)
 
     def update_search_vectors(self):
         """Recompute search_vector of these products in one UPDATE (PostgreSQL
@@ -636,21 +614,51 @@ class ProductQuerySet(models.QuerySet):
     def for_listing(self):
         """Everything a product card shows, in a constant number of queries."""
         return self.select_related("business", "category").prefetch_related(
-            Prefetch(
-                "photos",
-                queryset=ProductPhoto.objects.order_by("position", "pk"),
-                to_attr="ordered_photos",
-            )
+            ordered_photos()
+        )
+
+    def for_cards(self, *also):
+        """Only the columns a product card shows (products/_product_card.html and
+        catalogue.card_key), its category's id and the business's name, and also
+        those named (of relations the caller selects); the photos are for the
+        caller to prefetch (prefetch_photos). Much cheaper to load than every
+        column: a card showing another field must add it here, or each card costs
+        a query."""
+        return self.select_related("business").only(
+            "name", "slug", "price", "unit", "category_id", "business__name", *also
         )
 
 
-class Product(ReviewedClaims, CreatedOnce, StatusTrail):
+def ordered_photos():
+    """The prefetch of products' photos in their order, as `ordered_photos` (read by
+    Product.main_photo and the gallery)."""
+    return Prefetch(
+        "photos",
+        queryset=ProductPhoto.objects.order_by("position", "pk"),
+        to_attr="ordered_photos",
+    )
+
+
+def prefetch_photos(products):
+    """Fetch the photos of the products (a list, of any origin) in one query."""
+    models.prefetch_related_objects(products, ordered_photos())
+
+
+class Product(LoadedValues, ReviewedClaims, CreatedOnce, StatusTrail):
     """A product of a business, shown to residents once staff approve it."""
 
     # Fields whose change makes search_vector stale (names and attnames).
     SEARCHED_FIELDS = frozenset(
         ["name", "description", "category", "category_id", "business", "business_id"]
     )
+    # What lists show of a product or filter and order it by (attnames): its card
+    # (products/templatetags/catalogue.py card_key), ProductFilterForm, the orders.
+    LISTED_FIELDS = frozenset(
+        ["name", "slug", "price", "unit", "category_id", "business_id", "created_at"]
+    )
+    # Kept as loaded, so that the page cache tells an edit the lists show from one
+    # only the product's page (and search) shows (outlets/caching.py).
+    TRACKED_FIELDS = LISTED_FIELDS | {"description"}
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -749,6 +757,23 @@ class Product(ReviewedClaims, CreatedOnce, StatusTrail):
             # With business_status_id, counts public products (every page of the
             # catalogue) from the indexes alone.
             models.Index(fields=["status", "business"], name="product_status_business"),
+            # A category's public products by price, name or newest: the page's
+            # rows straight from the index, however deep the page.
+            models.Index(
+                fields=["category", "price", "id"],
+                condition=Q(status="approved"),
+                name="product_category_price",
+            ),
+            models.Index(
+                fields=["category", "name", "id"],
+                condition=Q(status="approved"),
+                name="product_category_name",
+            ),
+            models.Index(
+                fields=["category", "-created_at", "id"],
+                condition=Q(status="approved"),
+                name="product_category_created",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,11 +2,10 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
@@ -23,10 +22,11 @@ from django.views.generic import (
 from django.views.generic.detail import SingleObjectMixin
 
 from outlets.caching import (
-    GENERATION_KEY,
+    SEARCH,
     CatalogueCountPaginator,
     business_scope,
     category_scope,
+    current_generation,
     depends_on,
     private_page,
     product_scope,
@@ -34,7 +34,8 @@ from outlets.caching import (
 
 from . import decisions
 from .forms import BusinessForm, ProductFilterForm, ProductForm
-from .models import Business, Certification, Product
+from .models import Business, Certification, Product, prefetch_photos
+from .search import SearchPaginator
 
 # The orders of ProductFilterForm's `urut`; "pk" keeps pages stable among equals.
 ORDERINGS = {
@@ -61,6 +62,8 @@ class ProductListView(ListView):
         products = Product.objects.public()
         if data.get("q"):
             products = products.search(data["q"])
+            # Search reads descriptions too, which no list shows (outlets/caching.py).
+            depends_on(self.request, SEARCH)
         if data.get("kategori"):
             products = products.in_category(data["kategori"])
         if data.get("gerai"):
@@ -75,7 +78,17 @@ class ProductListView(ListView):
     def paginate_queryset(self, queryset, page_size):
         # Unlike ListView's, a page number out of range or not a number shows the
         # nearest page (a shared or stale link still lands somewhere), not a 404.
-        paginator = self.get_paginator(queryset, page_size)
+        if self.form.cleaned_data.get("q"):
+            # Every match is ranked for any page: the page and the count of
+            # results are read together.
+            paginator = SearchPaginator(
+                queryset, page_size, orphans=self.get_paginate_orphans()
+            )
+        else:
+            # Only the columns the cards show (not the descriptions and search
+            # vectors of the page's products and businesses, nor categories).
+            cards = queryset.select_related(None).for_cards()
+            paginator = self.get_paginator(cards, page_size)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
 
@@ -90,10 +103,8 @@ class ProductListView(ListView):
     def filter_form_key(self):
         """What the rendered filter form is kept under: the address's filters (not
         its page), the language and the generation (its choices, outlets and
-        categories, change with every page's); None to render it each time."""
-        generation = cache.get(GENERATION_KEY)
-        if generation is None:
-            return None
+        categories, change with every page's)."""
+        generation = current_generation()
         filters = sorted(
             (name, value)
             for name, values in self.request.GET.lists()
@@ -112,15 +123,8 @@ class ProductDetailView(DetailView):
     def get_queryset(self):
         return (
             Product.objects.public()
-            .for_listing()
-            .select_related("business__kelurahan__kecamatan")
-            .prefetch_related(
-                Prefetch(
-                    "certifications",
-                    queryset=Certification.objects.verified(),
-                    to_attr="verified_certifications",
-                )
-            )
+            .select_related("business__kelurahan__kecamatan", "category")
+            .defer("search_vector")
         )
 
     def get_context_data(self, **kwargs):
@@ -128,10 +132,16 @@ class ProductDetailView(DetailView):
         url = self.request.build_absolute_uri(product.get_absolute_url())
         related = list(
             Product.objects.public()
-            .in_category(product.category)
+            .in_category(product.category_id)
             .exclude(pk=product.pk)
-            .for_listing()
+            .for_cards()
             .order_by("-created_at", "pk")[: self.related_count]
+        )
+        # The photos of the product and of the similar ones in one query, its
+        # checked certificates in another.
+        prefetch_photos([product, *related])
+        product.verified_certifications = list(
+            Certification.objects.verified().filter(product=product).order_by("kind")
         )
         # The page shows the product and similar ones: cached until one of them,
         # or which products its category holds, changes (outlets/caching.py).
@@ -173,12 +183,19 @@ class BusinessDetailView(DetailView):
         products = (
             Product.objects.public()
             .filter(business=business)
-            .for_listing()
+            .for_cards()
             .order_by("name", "pk")
         )
-        page = Paginator(products, self.paginate_by).get_page(
-            self.request.GET.get("page")
-        )
+        number = self.request.GET.get("page")
+        # Nearly every business has a page of products or less: read one more
+        # than a page, and count them only when there are more.
+        first = list(products[: self.paginate_by + 1])
+        if len(first) <= self.paginate_by:
+            page = Paginator(first, self.paginate_by).get_page(number)
+        else:
+            page = Paginator(products, self.paginate_by).get_page(number)
+            page.object_list = list(page.object_list)
+        prefetch_photos(page.object_list)
         url = self.request.build_absolute_uri(business.get_absolute_url())
         message = _(
             "Hello %(business)s, I found you on Gerai UMKM Kota Serang (%(url)s)."

@@ -8,6 +8,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from outlets import views as outlet_views
+from outlets.caching import shows_every_change
 from outlets.sitemaps import OutletSitemap, PageSitemap
 from outlets.staff_dashboard import staff_dashboard
 from products.sitemaps import BusinessSitemap, ProductSitemap
@@ -32,13 +33,13 @@ urlpatterns = [
     path("readyz", observability.ready, name="ready"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        shows_every_change(sitemap_views.index),
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        shows_every_change(sitemap_views.sitemap),
         {"sitemaps": sitemaps},
         name="sitemap-section",
     ),

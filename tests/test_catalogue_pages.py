@@ -2,8 +2,10 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from products.models import Business, Product
+from outlets.models import Display
+from products.models import Business, Category, Product
 from tests.factories import make_business, make_display, make_product
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +30,7 @@ def test_outlet_page_lists_products_on_display_there(
         make_display(make_product(photo=True), cipare)
     elsewhere = make_display(make_product(name="Batik Kasemen"), kasemen).product
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(4):
         response = client.get(cipare.get_absolute_url())
 
     assert response.status_code == 200
@@ -65,7 +67,7 @@ def test_product_page_shows_price_and_where_it_is_displayed(
     for _ in range(6):
         make_display(make_product(photo=True, halal_until=None), cipare)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         response = client.get(product.get_absolute_url())
 
     assert "Rp 45.000" in response.text
@@ -109,7 +111,7 @@ def test_business_page_shows_its_public_products(client, django_assert_max_num_q
         make_display(make_product(business=business, photo=True))
     make_product(business=business, name="Resep Rahasia", status=Product.Status.DRAFT)
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         response = client.get(business.get_absolute_url())
 
     assert "Dodol Ibu Siti" in response.text
@@ -142,3 +144,75 @@ def test_language_switch_keeps_the_current_page(client):
     response = client.get(product.get_absolute_url())
 
     assert f'href="/en{product.get_absolute_url()}"' in response.text
+
+
+def test_outlet_page_offers_the_categories_on_display_and_filters_by_one(
+    client, cipare, kasemen
+):
+    """The outlet page offers a chip for each category it displays products of, in
+    the categories' order, and a chip shows only that category's products."""
+    drinks = Category.objects.get(slug="minuman")
+    make_display(make_product(name="Kopi Jahe Cipare", category=drinks), cipare)
+    make_display(make_product(name="Sate Bandeng Cipare"), cipare)
+    crafts = Category.objects.get(slug="kerajinan")
+    make_display(make_product(name="Batik Kasemen", category=crafts), kasemen)
+
+    everything = client.get(cipare.get_absolute_url()).text
+    only_drinks = client.get(cipare.get_absolute_url(), {"kategori": "minuman"}).text
+
+    assert "Kopi Jahe Cipare" in everything
+    assert "Sate Bandeng Cipare" in everything
+    assert "2 produk dipajang" in everything
+    chips = [everything.index(f"?kategori={slug}") for slug in ["makanan", "minuman"]]
+    assert chips == sorted(chips)
+    assert "?kategori=kerajinan" not in everything
+    assert "Kopi Jahe Cipare" in only_drinks
+    assert "Sate Bandeng Cipare" not in only_drinks
+    assert "1 produk dipajang" in only_drinks
+
+
+def test_business_page_with_more_products_than_a_page_shows_them_on_pages(client):
+    """A business with 25 products shows 24 on its first page and the last one on
+    the second, each product once."""
+    business = make_business(name="Kerajinan Banyak")
+    names = [f"Produk {number:02d}" for number in range(25)]
+    for name in names:
+        make_product(business=business, name=name)
+
+    first = client.get(business.get_absolute_url()).text
+    second = client.get(business.get_absolute_url(), {"page": "2"}).text
+
+    assert "Halaman 1 dari 2" in first
+    assert all(name in first for name in names[:24])
+    assert names[24] not in first
+    assert names[24] in second
+    assert names[0] not in second
+
+
+def test_business_page_names_where_its_public_products_are_on_display(
+    client, cipare, kasemen
+):
+    """The business page lists the outlets showing its products now, each with
+    the products there; a display of a product residents may not see is left
+    out."""
+    business = make_business(name="Dodol Ibu Siti")
+    dodol = make_product(business=business, name="Dodol Durian")
+    make_display(dodol, cipare)
+    make_display(dodol, kasemen)
+    hidden = make_product(
+        business=business, name="Dodol Rahasia", status=Product.Status.WITHDRAWN
+    )
+    Display.objects.create(
+        product=hidden,
+        outlet=cipare,
+        status=Display.Status.APPROVED,
+        starts_on=timezone.localdate(),
+    )
+
+    page = client.get(business.get_absolute_url()).text
+
+    assert "Sedang dipajang di" in page
+    assert page.count(dodol.get_absolute_url()) >= 2
+    assert cipare.get_absolute_url() in page
+    assert kasemen.get_absolute_url() in page
+    assert "Dodol Rahasia" not in page

@@ -1,11 +1,13 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from products.models import Business, Product
-from tests.factories import make_business, make_display, make_product
+from outlets.decisions import end_display
+from products.models import Business, Category, Product
+from tests.factories import make_business, make_display, make_product, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +72,7 @@ def test_home_query_count_does_not_grow_with_displays(
     for _ in range(12):
         make_display(make_product(photo=True), cipare)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("home"))
 
     assert response.status_code == 200
@@ -84,3 +86,87 @@ def test_home_speaks_english_under_the_en_prefix(client):
     assert response.status_code == 200
     assert '<html lang="en">' in response.text
     assert 'href="/"' in response.text
+
+
+JAKARTA = datetime.timezone(datetime.timedelta(hours=7))
+
+
+def test_open_now_on_the_home_page_flips_on_time(client, monkeypatch):
+    """Cipare and Kasemen open at 08.00 WIB (Iwak Banten at 09.00): the home page
+    seen at 07.59 says they are closed, the one seen at 08.01 that they are open."""
+    before_eight = datetime.datetime(2026, 11, 30, 7, 59, tzinfo=JAKARTA)
+    monkeypatch.setattr(timezone, "now", lambda: before_eight)
+    before = client.get(reverse("home")).text
+
+    after_eight = datetime.datetime(2026, 11, 30, 8, 1, tzinfo=JAKARTA)
+    monkeypatch.setattr(timezone, "now", lambda: after_eight)
+    after = client.get(reverse("home")).text
+
+    assert "Buka sekarang" not in before
+    assert before.count("Tutup sekarang") == 3
+    assert after.count("Buka sekarang") == 2
+    assert after.count("Tutup sekarang") == 1
+
+
+def test_a_renamed_category_or_outlet_shows_on_the_home_page_at_once(
+    client, cipare, django_capture_on_commit_callbacks
+):
+    """Staff renaming a category or an outlet see the new name on the home page
+    straight away, in either language."""
+    client.get(reverse("home"))
+    client.get("/en/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        category = Category.objects.get(slug="minuman")
+        category.name = "Minuman segar"
+        category.save()
+        cipare.name = "Gerai UMKM Cipare Baru"
+        cipare.save()
+
+    for address in (reverse("home"), "/en/"):
+        page = client.get(address).text
+        assert "Minuman segar" in page
+        assert "Gerai UMKM Cipare Baru" in page
+
+
+def test_the_menu_is_each_visitors_own_and_switches_language_for_this_address(
+    client,
+):
+    """Someone signed in sees their dashboard and sign-out in the menu, an anonymous
+    visitor right after sees sign-in instead; on every page the language switch
+    leads to that same page (search included) in the other language."""
+    signed_in = Client()
+    signed_in.force_login(make_user())
+    own = signed_in.get("/produk/?kategori=makanan").text
+    anonymous = client.get("/produk/?kategori=makanan").text
+    other = client.get("/produk/?kategori=minuman").text
+
+    assert "Keluar" in own and "Dasbor" in own and "csrfmiddlewaretoken" in own
+    assert "Keluar" not in anonymous and "Dasbor" not in anonymous
+    assert "csrfmiddlewaretoken" not in anonymous
+    assert ">Masuk<" in anonymous
+    assert 'href="/en/produk/?kategori=makanan"' in anonymous
+    assert 'href="/en/produk/?kategori=minuman"' in other
+    assert "kategori=makanan" not in other.split("<main")[0]
+
+
+def test_products_put_on_display_or_taken_off_show_on_the_home_page_at_once(
+    client, cipare, django_capture_on_commit_callbacks
+):
+    """A product put on display, a new price, or a display ended by staff shows on
+    the next visit to the home page."""
+    with django_capture_on_commit_callbacks(execute=True):
+        display = make_display(make_product(name="Sate Bandeng", price=30000), cipare)
+    assert "Sate Bandeng" in client.get(reverse("home")).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_display(make_product(name="Rabeg Khas Serang"), cipare)
+        product = Product.objects.get(pk=display.product_id)
+        product.price = 32500
+        product.save()
+    page = client.get(reverse("home")).text
+    assert "Rabeg Khas Serang" in page and "Rp 32.500" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        end_display(display, by=make_user(is_staff=True))
+    assert "Sate Bandeng" not in client.get(reverse("home")).text

@@ -109,6 +109,28 @@ def test_open_now_flips_on_time_even_when_cached(client, cipare, monkeypatch):
     assert "Buka sekarang" in after
 
 
+def test_an_outlet_opening_re_renders_only_pages_that_show_it(
+    client, cipare, monkeypatch, django_assert_num_queries
+):
+    """When Cipare opens at 08.00 WIB its page shows "Buka sekarang" at once, but a
+    product page (which shows no outlet's open status) stays served from the
+    cache: the city's product pages do not all re-render at every opening hour."""
+    product = make_product(name="Kopi Taktakan")
+    freeze(monkeypatch, datetime.datetime(2026, 11, 30, 7, 59, tzinfo=JAKARTA))
+    client.get(cipare.get_absolute_url())
+    client.get(product.get_absolute_url())
+
+    freeze(monkeypatch, datetime.datetime(2026, 11, 30, 8, 1, tzinfo=JAKARTA))
+    outlet_page = client.get(cipare.get_absolute_url())
+    with django_assert_num_queries(0):
+        product_page = client.get(product.get_absolute_url())
+
+    assert outlet_page["X-Page-Cache"] == "miss"
+    assert "Buka sekarang" in outlet_page.text
+    assert product_page["X-Page-Cache"] == "hit"
+    assert "Kopi Taktakan" in product_page.text
+
+
 def test_signed_in_pages_are_never_cached_or_shared(client, cipare):
     """A signed-in visitor neither receives nor leaves a cached page."""
     client.force_login(make_user(full_name="Siti Aminah"))

@@ -5,10 +5,13 @@ other product page stays cached; a hit costs one cache round trip.
 Transactional, like tests/test_page_cache.py: pages go stale when a change commits.
 """
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import RequestFactory
+from django.utils import timezone
 
 from outlets.caching import (
     CATALOGUE,
@@ -222,3 +225,64 @@ def test_a_browser_asking_again_gets_304_until_the_page_changes(client):
     product.save()
     changed = client.get(url, headers={"if-none-match": etag})
     assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_a_description_edit_re_renders_its_page_and_search_but_not_the_lists(client):
+    """An owner rewording a description changes what the product's page shows and
+    what search finds, not any card: the home page and the lists stay cached, the
+    product's page and a search for the new word show it at once."""
+    kerajinan = Category.objects.get(slug="kerajinan")
+    product = make_product(name="Tas Anyaman Pandan", category=kerajinan)
+    lists = ["/", "/produk/", f"/produk/?kategori={kerajinan.slug}"]
+    search = "/produk/?q=purun"
+    for url in [*lists, search, product.get_absolute_url()]:
+        served(client, url)
+
+    product = Product.objects.get(pk=product.pk)
+    product.description = "Dianyam tangan dari purun rawa Kasemen."
+    product.save()
+
+    assert [served(client, url)[0] for url in lists] == ["hit", "hit", "hit"]
+    state, page = served(client, product.get_absolute_url())
+    assert state == "miss"
+    assert "purun rawa Kasemen" in page
+    state, results = served(client, search)
+    assert state == "miss"
+    assert "Tas Anyaman Pandan" in results
+
+
+def test_a_price_edit_shows_in_the_lists_at_once(client):
+    """The card shows the price: a new price re-renders the lists and search."""
+    product = make_product(name="Kopi Robusta Pabuaran", price=25000)
+    pages = ["/produk/", "/produk/?q=robusta"]
+    for url in pages:
+        served(client, url)
+
+    product = Product.objects.get(pk=product.pk)
+    product.price = 27500
+    product.save()
+
+    for url in pages:
+        state, page = served(client, url)
+        assert state == "miss", url
+        assert "27.500" in page, url
+
+
+def test_the_sitemap_shows_a_description_edit_at_once(client):
+    """Search engines read each product's day of last change in the sitemap, which
+    a description edit (that no list shows) moves too."""
+    product = make_product(name="Sambal Rajungan")
+    last_week = timezone.now() - datetime.timedelta(days=7)
+    Product.objects.filter(pk=product.pk).update(updated_at=last_week)
+    url = "/sitemap-produk.xml"
+    assert (
+        f"<lastmod>{timezone.localdate(last_week)}</lastmod>" in served(client, url)[1]
+    )
+
+    product = Product.objects.get(pk=product.pk)
+    product.description = "Pedas, tanpa pengawet."
+    product.save()
+
+    state, sitemap = served(client, url)
+    assert state == "miss"
+    assert f"<lastmod>{timezone.localdate()}</lastmod>" in sitemap

@@ -59,23 +59,40 @@ def test_each_language_has_its_cards(client):
 def test_the_count_of_results_is_read_once_until_the_catalogue_changes(
     client, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
-    """Every list and search page counts its results over the whole catalogue:
-    the count is kept, and counted again once something residents see changed
-    (its version moves when a change commits)."""
+    """Every list page counts its results over the whole catalogue: the count is
+    kept, and counted again once something residents see changed (its version
+    moves when a change commits)."""
     with django_capture_on_commit_callbacks(execute=True):
         for number in range(3):
             make_product(name=f"Gipang {number}")
-    first = client.get("/produk/?q=gipang")
+    first = client.get("/produk/")
     assert "3 produk" in first.text
 
     with django_assert_max_num_queries(50) as counted:
-        client.get("/produk/?q=gipang")
+        client.get("/produk/")
     counts = [q["sql"] for q in counted.captured_queries if "COUNT(" in q["sql"]]
     assert not counts, counts
 
     with django_capture_on_commit_callbacks(execute=True):
         make_product(name="Gipang Pedas")
-    assert "4 produk" in client.get("/produk/?q=gipang").text
+    assert "4 produk" in client.get("/produk/").text
+
+
+def test_a_search_page_reads_its_count_with_its_page(
+    client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """A search ranks every match for any page, so the count of results comes in
+    the same query as the page's products, not in a COUNT of its own."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(3):
+            make_product(name=f"Gipang {number}")
+
+    with django_assert_max_num_queries(50) as counted:
+        page = client.get("/produk/?q=gipang")
+
+    counts = [q["sql"] for q in counted.captured_queries if "COUNT(" in q["sql"]]
+    assert "3 produk" in page.text
+    assert len(counts) == 1 and "LIMIT 24" in counts[0], counts
 
 
 def test_the_filter_form_is_rendered_once_per_address_until_its_choices_change(
@@ -95,3 +112,32 @@ def test_the_filter_form_is_rendered_once_per_address_until_its_choices_change(
         category.save()
 
     assert "Minuman segar" in client.get("/produk/?kategori=makanan").text
+
+
+def test_a_new_main_photo_or_its_description_shows_on_the_card_at_once(client):
+    """An owner putting a new photo first, or describing it, sees the card of the
+    list show that photo and description on the next visit."""
+    product = make_product(name="Batik Serang")
+    old = add_photo(product, position=1)
+    first = client.get("/produk/").text
+    assert old.thumbnail.url in first
+
+    new = add_photo(product, position=0)
+    new.alt_text = "Kain batik motif Surosowan"
+    new.save()
+    page = client.get("/produk/").text
+
+    assert new.thumbnail.url in page and old.thumbnail.url not in page
+    assert "Kain batik motif Surosowan" in page
+
+
+def test_the_filter_form_is_kept_rendered_with_the_page_cache_off(client):
+    """With the page cache off (and nothing changed yet) the filter form is still
+    rendered once per address, and shows the same choices."""
+    make_product(name="Kopi Robusta")
+    first = client.get("/produk/?kategori=makanan&page=1")
+    second = client.get("/produk/?kategori=makanan&page=2")
+
+    assert "products/_filter_form.html" in [t.name for t in first.templates]
+    assert "products/_filter_form.html" not in [t.name for t in second.templates]
+    assert 'value="makanan" selected' in second.text

@@ -294,6 +294,65 @@ def test_a_page_past_the_end_shows_the_last_page(client):
     assert len(response.context["object_list"]) == 6
 
 
+def test_search_results_are_counted_and_paged(client):
+    """A search announces how many products match and shows each of them once over
+    its pages, and nothing that does not match."""
+    for number in range(30):
+        make_product(name=f"Dodol Rasa {number:02d}")
+    make_product(name="Kopi Robusta")
+
+    response = client.get(LIST_URL, {"q": "dodol"})
+    first = [product.name for product in response.context["object_list"]]
+    second = listed(client, q="dodol", page="2")
+
+    assert 'role="status">30 produk</p>' in response.text
+    assert len(first) == 24
+    assert len(second) == 6
+    assert sorted(first + second) == [f"Dodol Rasa {n:02d}" for n in range(30)]
+
+
+@pytest.mark.parametrize(("number", "shown"), [("999999", 2), ("0", 2), ("abc", 1)])
+def test_a_search_page_out_of_range_shows_the_nearest_page(client, number, shown):
+    """A stale or mistyped page number of a search lands on a page of its results:
+    past the end, the last page; not a number, the first."""
+    for flavour in range(30):
+        make_product(name=f"Dodol Rasa {flavour:02d}")
+
+    response = client.get(LIST_URL, {"q": "dodol", "page": number})
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == shown
+    assert response.context["paginator"].count == 30
+    assert len(response.context["object_list"]) == (6 if shown == 2 else 24)
+
+
+def test_a_search_without_matches_says_so(client):
+    """A search nothing matches shows zero products and suggestions, not an error."""
+    make_product(name="Dodol Betawi")
+
+    response = client.get(LIST_URL, {"q": "zzzqqq"})
+
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 0
+    assert list(response.context["object_list"]) == []
+    assert 'id="no-results"' in response.text
+
+
+def test_a_search_page_runs_a_bounded_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    """A search page of 24 products with photos costs a few queries however many
+    products match: the ranked page with the count of matches, the page's products,
+    their photos, and the form's choices."""
+    for _ in range(30):
+        make_product(name="Dodol Bulat", photo=True)
+
+    with django_assert_max_num_queries(6):
+        response = client.get(LIST_URL, {"q": "dodol", "page": "2"})
+    assert len(response.context["object_list"]) == 6
+    assert response.context["paginator"].count == 30
+
+
 # Visibility and cost
 
 
@@ -460,6 +519,24 @@ def test_postgresql_search_ranks_name_above_description(client):
     make_product(name="Dodol Durian")
 
     assert listed(client, q="dodol") == ["Dodol Durian", "Oleh-oleh Banten"]
+
+
+@on_postgresql
+def test_postgresql_search_pages_follow_the_ranking(client):
+    """Over the pages of a search, products named after the word come first and
+    products that rank the same keep the order they were added in."""
+    described = [
+        make_product(
+            name=f"Paket Oleh-oleh {number:02d}",
+            description="Berisi dodol dan emping khas Serang.",
+        )
+        for number in range(10)
+    ]
+    named = [make_product(name=f"Dodol Durian {number:02d}") for number in range(20)]
+
+    pages = listed(client, q="dodol") + listed(client, q="dodol", page="2")
+
+    assert pages == [product.name for product in named + described]
 
 
 @on_postgresql

@@ -1,6 +1,7 @@
 from django import template
 
 from outlets.models import Display
+from products.models import Business, Product
 
 register = template.Library()
 
@@ -12,17 +13,21 @@ def current_displays(product):
         Display.objects.current()
         .filter(product=product)
         .select_related("outlet")
+        .only("outlet__name", "outlet__slug", "outlet__address")
         .order_by("outlet__name")
     )
 
 
 @register.simple_tag
 def current_displays_of_business(business):
-    """Where the business's public products are on display now (one query)."""
+    """Where the business's public products are on display now (one query; none
+    for a business residents do not see)."""
+    if business.status != Business.Status.VERIFIED:
+        return []
     return list(
         Display.objects.current()
-        .public()
-        .filter(product__business=business)
+        .filter(product__business=business, product__status=Product.Status.APPROVED)
         .select_related("outlet", "product")
+        .only("outlet__name", "outlet__slug", "product__name", "product__slug")
         .order_by("outlet__name", "product__name")
     )

@@ -1,16 +1,23 @@
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from functools import cache as memoize
 
 from django import template
+from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.loader import get_template
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+
+from products.models import ProductPhoto
 
 register = template.Library()
 
@@ -47,6 +54,65 @@ def absolute_url(context, path=None):
     return request.build_absolute_uri(request.path if path is None else path)
 
 
+# Rendered fragments of the site's frame (memo): this process's, at most
+# MEMO_SIZE of them (the oldest forgotten first).
+MEMO_SIZE = 2000
+_memo = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+@receiver(setting_changed)
+def forget_memo(**kwargs):
+    """Settings changed (in tests): what was rendered with the old ones goes."""
+    with _memo_lock:
+        _memo.clear()
+
+
+class MemoNode(template.Node):
+    def __init__(self, nodelist, name, parts):
+        self.nodelist, self.name, self.parts = nodelist, name, parts
+
+    def render(self, context):
+        if settings.DEBUG:  # templates edited while runserver runs show at once
+            return self.nodelist.render(context)
+        key = (
+            self.origin.name,
+            self.name,
+            get_language(),
+            *(part.resolve(context) for part in self.parts),
+        )
+        try:
+            hash(key)
+        except TypeError:  # a value that cannot key it: render it each time
+            return self.nodelist.render(context)
+        with _memo_lock:
+            html = _memo.get(key)
+            if html is not None:
+                _memo.move_to_end(key)
+                return html
+        html = self.nodelist.render(context)
+        with _memo_lock:
+            _memo[key] = html
+            while len(_memo) > MEMO_SIZE:
+                _memo.popitem(last=False)
+        return html
+
+
+@register.tag
+def memo(parser, token):
+    """{% memo "name" value… %}…{% endmemo %}: the enclosed part rendered once per
+    language and values, then reused by this process. Only for what nothing but
+    the language, the values and the release decide (no user, no CSRF token, no
+    data from the database): it is never invalidated, and a new release starts
+    with new processes."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("memo takes a name, then values")
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    return MemoNode(nodelist, bits[1], [parser.compile_filter(bit) for bit in bits[2:]])
+
+
 @register.filter
 def whatsapp_link(number, message=""):
     """A wa.me link to an international number (62…) with a prefilled message."""
@@ -75,24 +141,41 @@ def card_template():
     return card, hashlib.md5(source.encode(), usedforsecurity=False).hexdigest()[:8]
 
 
+def card_salt(salt):
+    """What every card of this request shares: the release's card template (salt),
+    the language, and the shape of product and photo addresses (a product's from
+    its slug, a photo's from its file name), so keys name slugs and file names
+    instead of building each address."""
+    storage = ProductPhoto._meta.get_field("thumbnail").storage
+    return repr(
+        [
+            salt,
+            get_language(),
+            reverse("products:detail", kwargs={"slug": "x"}),
+            storage.url("x"),
+        ]
+    )
+
+
 def card_key(product, salt):
     """The cache key of a product's card: a fingerprint of everything the card
     shows, so that any change to it (name, price, photo, the business's name, the
-    language) is a card of its own, with nothing to invalidate."""
+    language) is a card of its own, with nothing to invalidate. salt is
+    card_salt()'s."""
     photo = product.main_photo
     shown = [
-        get_language(),
+        salt,
         product.pk,
-        product.get_absolute_url(),
+        product.slug,
         product.name,
         product.price,
         product.unit,
         product.business.name,
     ]
     if photo is not None:
-        shown += [photo.thumbnail.url, photo.medium.url, photo.alt_text]
+        shown += [photo.thumbnail.name, photo.medium.name, photo.alt_text]
     digest = hashlib.md5(repr(shown).encode(), usedforsecurity=False).hexdigest()
-    return f"product-card:{salt}:{digest}"
+    return f"product-card:{digest}"
 
 
 @register.simple_tag
@@ -100,7 +183,8 @@ def product_cards(products):
     """The rendered cards (products/_product_card.html) of the products, in order:
     read from the cache in one round trip, the missing ones rendered and stored.
     A list page of 24 products renders its cards once, not on every visit."""
-    card, salt = card_template()
+    card, release = card_template()
+    salt = card_salt(release)
     keyed = [(card_key(product, salt), product) for product in products]
     stored = cache.get_many([key for key, _product in keyed]) if keyed else {}
     rendered, cards = {}, []

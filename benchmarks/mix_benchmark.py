@@ -38,7 +38,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg2
@@ -348,10 +350,45 @@ class Editor:
         self.log.close()
 
 
-def run_mix(server, env, options, label, high_connections):
-    """Warm-up, then the measured mix at --connections (and, when high_connections,
-    a shorter run at that many), with the editor saving all along."""
+def crawl(server, data_path, connections):
+    """Ask once for every product and business page mix.lua draws from, as a
+    search engine following the sitemap would: (pages, seconds, failures)."""
+    paths = []
+    for line in Path(data_path).read_text().splitlines():
+        kind, value = line.split("\t", 1)
+        if kind in ("product", "business"):
+            prefix = "/produk/" if kind == "product" else "/umkm/"
+            paths.append(f"{prefix}{value}/")
+
+    def fetch(path):
+        request = urllib.request.Request(
+            server.base + path, headers={"Accept-Encoding": "gzip"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
+            return True
+        except OSError:
+            return False
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(connections) as pool:
+        failures = sum(not ok for ok in pool.map(fetch, paths))
+    return len(paths), time.monotonic() - started, failures
+
+
+def run_mix(server, env, options, label, high_connections, crawl_first=False):
+    """Warm-up (with --crawl, every product and business page once first), then
+    the measured mix at --connections (and, when high_connections, a shorter run
+    at that many), with the editor saving all along."""
     lua_env = {"MIX_DATA": env["MIX_DATA"]}
+    if crawl_first:
+        pages, seconds, failures = crawl(server, env["MIX_DATA"], options.connections)
+        print(
+            f"  crawled {pages:,} pages in {seconds:.0f} s "
+            f"({pages / seconds:,.0f} pages/s, {failures} failed)",
+            flush=True,
+        )
     with Editor(env, options.edit_every) as editor:
         wrk(server.base + "/", options.warmup, options.connections, lua_env)
         mix = wrk(server.base + "/", options.duration, options.connections, lua_env)
@@ -409,6 +446,12 @@ def main():
     parser.add_argument("--kind-duration", type=int, default=6, help="0: skip")
     parser.add_argument("--edit-every", type=float, default=5.0, help="seconds")
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument(
+        "--crawl",
+        action="store_true",
+        help="before the mix with the cache, ask for every product and business "
+        "page once (as a search engine does): the long tail warm",
+    )
     parser.add_argument("--max-errors", type=int, default=5)
     options = parser.parse_args()
     for tool in ("wrk", "redis-server", "redis-cli"):
@@ -466,6 +509,7 @@ def benchmark(options, env, redis, counts, samples, work):
                 options,
                 f"mix, cache {label}",
                 options.high_connections if label == "on" else 0,
+                crawl_first=options.crawl and label == "on",
             )
             kinds = []
             if label == "on" and options.kind_duration:

@@ -82,18 +82,21 @@ class OutletDetailView(DetailView):
     def get_context_data(self, **kwargs):
         outlet = self.object
         # Every product on display (as many as the outlet has room for) in one
-        # query: its categories, the count and the page come from that list.
+        # query: the count and the page come from that list, and the categories
+        # to filter by from their ids.
         displayed = list(
             Display.objects.current()
             .at(outlet)
             .products()
             .public()
-            .select_related("category")
-            .for_cards("category__name", "category__slug", "category__position")
+            .for_cards()
             .order_by("name", "pk")
         )
-        by_pk = {product.category_id: product.category for product in displayed}
-        categories = sorted(by_pk.values(), key=lambda c: (c.position, c.name))
+        categories = list(
+            Category.objects.filter(
+                pk__in={product.category_id for product in displayed}
+            )
+        )
         category = next(
             (c for c in categories if c.slug == self.request.GET.get("kategori")), None
         )

@@ -30,7 +30,7 @@ def test_outlet_page_lists_products_on_display_there(
         make_display(make_product(photo=True), cipare)
     elsewhere = make_display(make_product(name="Batik Kasemen"), kasemen).product
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         response = client.get(cipare.get_absolute_url())
 
     assert response.status_code == 200

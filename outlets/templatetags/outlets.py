@@ -1,7 +1,6 @@
 from django import template
 
 from outlets.models import Display
-from products.models import Business, Product
 
 register = template.Library()
 
@@ -20,13 +19,11 @@ def current_displays(product):
 
 @register.simple_tag
 def current_displays_of_business(business):
-    """Where the business's public products are on display now (one query; none
-    for a business residents do not see)."""
-    if business.status != Business.Status.VERIFIED:
-        return []
+    """Where the business's public products are on display now (one query)."""
     return list(
         Display.objects.current()
-        .filter(product__business=business, product__status=Product.Status.APPROVED)
+        .public()
+        .filter(product__business=business)
         .select_related("outlet", "product")
         .only("outlet__name", "outlet__slug", "product__name", "product__slug")
         .order_by("outlet__name", "product__name")

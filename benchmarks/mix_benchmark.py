@@ -377,6 +377,16 @@ def crawl(server, data_path, connections):
     return len(paths), time.monotonic() - started, failures
 
 
+def one_address(server, path, options):
+    """wrk on one address for --kind-duration, after asking for it three times (a
+    page cache, when on, then has it)."""
+    for _ in range(3):
+        urllib.request.urlopen(server.base + path).read()
+    return wrk(
+        server.base + path, options.kind_duration, options.connections, script=False
+    )
+
+
 def run_mix(server, env, options, label, high_connections, crawl_first=False):
     """Warm-up (with --crawl, every product and business page once first), then
     the measured mix at --connections (and, when high_connections, a shorter run
@@ -519,27 +529,13 @@ def benchmark(options, env, redis, counts, samples, work):
                     ("product page from the cache", samples["product page"][0]),
                     ("home page from the cache", "/"),
                 ]:
-                    for _ in range(3):
-                        urllib.request.urlopen(server.base + path).read()
-                    result = wrk(
-                        server.base + path,
-                        options.kind_duration,
-                        options.connections,
-                        script=False,
-                    )
+                    result = one_address(server, path, options)
                     kinds.append((name, path, result))
                     print(f"  {name}: {result['rate']:,.0f} req/s", flush=True)
             if label == "off" and options.kind_duration:
                 for name, path, weights in KINDS:
                     if path:
-                        for _ in range(3):
-                            urllib.request.urlopen(server.base + path).read()
-                        result = wrk(
-                            server.base + path,
-                            options.kind_duration,
-                            options.connections,
-                            script=False,
-                        )
+                        result = one_address(server, path, options)
                     else:
                         result = wrk(
                             server.base + "/",

@@ -134,10 +134,22 @@ class LoadedValues:
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._as_loaded = {
-            name: instance.__dict__.get(name) for name in cls.TRACKED_FIELDS
-        }
+        instance.remember_as_stored()
         return instance
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)  # post_save receivers see the values before
+        self.remember_as_stored()
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self.remember_as_stored()
+
+    def remember_as_stored(self):
+        """Keep the values of TRACKED_FIELDS as the database now has them."""
+        self._as_loaded = {
+            name: self.__dict__.get(name) for name in self.TRACKED_FIELDS
+        }
 
     def as_loaded(self, attname):
         """The field's value as loaded (None for an object not loaded)."""

@@ -286,3 +286,20 @@ def test_the_sitemap_shows_a_description_edit_at_once(client):
     state, sitemap = served(client, url)
     assert state == "miss"
     assert f"<lastmod>{timezone.localdate()}</lastmod>" in sitemap
+
+
+def test_a_price_changed_and_changed_back_shows_in_the_lists(client):
+    """An owner who saves a new price and then, in the same form, puts the old one
+    back sees the old price in the lists again: each save is compared with what
+    the database held just before it, not with the row first loaded."""
+    product = make_product(name="Gula Aren Cikeusal", price=25000)
+    product = Product.objects.get(pk=product.pk)
+    product.price = 27500
+    product.save()
+    assert "Rp 27.500" in served(client, "/produk/")[1]
+
+    product.price = 25000
+    product.save()
+
+    page = served(client, "/produk/")[1]
+    assert "Rp 25.000" in page and "Rp 27.500" not in page

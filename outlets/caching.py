@@ -582,9 +582,13 @@ class PublicPageCacheMiddleware:
                 response["X-Page-Cache"] = "miss"
             cache.set(self.last_good_key(request), response, LAST_GOOD_COPY_SECONDS)
             return self.conditional(request, response)
-        if cache_directives(response) & {"private", "no-store"}:
+        if response.status_code < 400 and cache_directives(response) & {
+            "private",
+            "no-store",
+        }:
             # Its view says it is for one visitor (private_page): it is never
-            # stored, so this process need not look it up again.
+            # stored, so this process need not look it up again. (Not an error
+            # page: a visitor must not be able to switch a public page's cache off.)
             self.remember_private(request.path)
         return response
 

@@ -43,6 +43,9 @@ SECRET_KEY = os.environ.get(
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A form whose token failed (a page left open too long, cookies blocked) answers
+# with the site's own 403 page (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "serang_umkm.errors.csrf_failure"
 ROOT_URLCONF = "serang_umkm.urls"
 WSGI_APPLICATION = "serang_umkm.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -44,6 +44,9 @@ urlpatterns = [
         name="sitemap-section",
     ),
 ]
+# A refused page in the site's layout, never cached (templates/403.html).
+handler403 = "serang_umkm.errors.permission_denied"
+
 urlpatterns += i18n_patterns(
     path("", outlet_views.home, name="home"),
     path("", include("outlets.urls")),

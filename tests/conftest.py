@@ -174,14 +174,17 @@ AXE_SOURCE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 
 @pytest.fixture
 def axe_violations():
-    """Run axe-core (WCAG 2 A and AA rules) in a Playwright page; return violations."""
+    """Run axe-core (WCAG 2 A and AA rules, and heading-order: headings that skip a
+    level mislead a screen reader's outline) in a Playwright page; return
+    violations."""
     source = AXE_SOURCE.read_text()
 
     def run(page):
         page.evaluate(source)
         result = page.evaluate(
             """() => axe.run(document, {
-                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}
+                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]},
+                rules: {"heading-order": {enabled: true}}
             })"""
         )
         return [

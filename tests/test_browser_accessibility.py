@@ -47,3 +47,39 @@ def test_public_pages_have_no_accessibility_violations(
             assert scroll_width <= width, f"{path} scrolls sideways at {width}px"
 
     assert found == {}
+
+
+def test_pages_with_cards_and_photo_placeholders_have_no_accessibility_violations(
+    live_server, page, offline_map_tiles, axe_violations, catalogue
+):
+    """Where product and outlet cards and the "no photo yet" placeholder show (home
+    with a product without photo, the product list, search results, an outlet page
+    with products, a business page, a product page without photo), axe finds no
+    violation (contrast, heading order) on a phone and on a desktop screen."""
+    kasemen = Outlet.objects.get(slug="gerai-umkm-kasemen")
+    without_photo = make_product(
+        name="Emping Pedas Kasemen", business=catalogue.business
+    )
+    make_display(without_photo, kasemen)
+    paths = [
+        "/",
+        "/produk/",
+        "/produk/?q=emping",
+        kasemen.get_absolute_url(),
+        catalogue.business.get_absolute_url(),
+        without_photo.get_absolute_url(),
+        "/gerai/",
+        "/en/produk/?q=emping",
+    ]
+    found = {}
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in paths:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            assert page.locator(".photo-placeholder").count() or path == "/gerai/"
+            violations = axe_violations(page)
+            if violations:
+                found[(width, path)] = violations
+
+    assert found == {}

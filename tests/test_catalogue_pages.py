@@ -216,3 +216,58 @@ def test_business_page_names_where_its_public_products_are_on_display(
     assert cipare.get_absolute_url() in page
     assert kasemen.get_absolute_url() in page
     assert "Dodol Rahasia" not in page
+
+
+def many_products(count):
+    """count approved products of one business, without one save each."""
+    template = make_product(name="Kerupuk Kulit")
+    Product.objects.bulk_create(
+        Product(
+            business=template.business,
+            category=template.category,
+            name=f"Kerupuk Kulit {number}",
+            slug=f"kerupuk-kulit-{number}",
+            price=template.price,
+            status=template.status,
+        )
+        for number in range(2, count + 1)
+    )
+    return Product.objects.filter(business=template.business)
+
+
+def test_product_count_has_a_thousands_separator_in_each_language(client):
+    """1234 products read "1.234 produk" in Indonesian and "1,234 products" in
+    English, not "1234"."""
+    many_products(1234)
+
+    indonesian = client.get(reverse("products:list")).text
+    english = client.get("/en" + reverse("products:list")).text
+
+    assert "1.234 produk" in indonesian
+    assert "1234 produk" not in indonesian
+    assert "1,234 products" in english
+
+
+def test_outlet_counts_have_a_thousands_separator(client, kasemen):
+    """An outlet's display space and its products on display are counted with a
+    thousands separator: "1.500 produk", "1.100 produk dipajang"."""
+    kasemen.display_capacity = 1500
+    kasemen.save(update_fields=["display_capacity"])
+    first = make_display(make_product(), kasemen)
+    Display.objects.bulk_create(
+        Display(
+            product=product,
+            outlet=kasemen,
+            status=first.status,
+            starts_on=first.starts_on,
+        )
+        for product in many_products(1099)
+    )
+
+    indonesian = client.get(kasemen.get_absolute_url()).text
+    english = client.get("/en" + kasemen.get_absolute_url()).text
+
+    assert "1.500 produk" in indonesian
+    assert "1.100 produk dipajang" in indonesian
+    assert "1,500 products" in english
+    assert "1,100 products on display" in english

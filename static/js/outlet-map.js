@@ -19,8 +19,39 @@
     });
   }
 
+  // Leaflet finds its pin images next to leaflet.css by their plain names, which
+  // production's hashed static file names break (a 404, no pin): the page names
+  // them through {% static %}. The controls' words come translated from the page.
+  function pinIcon() {
+    var options = Object.assign({}, L.Icon.Default.prototype.options, {
+      iconUrl: container.dataset.iconUrl,
+      iconRetinaUrl: container.dataset.iconRetinaUrl,
+      shadowUrl: container.dataset.shadowUrl
+    });
+    delete options.imagePath;
+    return L.icon(options);
+  }
+
+  function leafletCredit() {
+    var link = document.createElement("a");
+    link.href = "https://leafletjs.com";
+    link.title = container.dataset.leafletTitle;
+    link.textContent = "Leaflet";
+    return link.outerHTML;
+  }
+
   function draw() {
-    var map = L.map(container, { scrollWheelZoom: false });
+    var map = L.map(container, { scrollWheelZoom: false, zoomControl: false });
+    L.control.zoom({
+      zoomInTitle: container.dataset.zoomIn,
+      zoomOutTitle: container.dataset.zoomOut
+    }).addTo(map);
+    map.attributionControl.setPrefix(leafletCredit());
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) { close.setAttribute("aria-label", container.dataset.closePopup); }
+    });
+    var icon = pinIcon();
     L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: 19,
       attribution: "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a>"
@@ -30,7 +61,7 @@
       var link = document.createElement("a");
       link.href = marker.url;
       link.textContent = marker.name;
-      L.marker([marker.lat, marker.lng], { title: marker.name, alt: marker.name })
+      L.marker([marker.lat, marker.lng], { icon: icon, title: marker.name, alt: marker.name })
         .addTo(map).bindPopup(link);
       bounds.push([marker.lat, marker.lng]);
     });

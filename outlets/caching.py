@@ -111,7 +111,8 @@ def move_generation_on_after_outage(sender, **kwargs):
 
 # What a change makes stale (CHANGES_PUBLIC_PAGES): every page (EVERYTHING: the
 # generation moves on), or the pages depending on some scopes: "catalogue" (the
-# lists, search, the home and outlet pages: any page showing many products),
+# lists, the home and outlet pages: any page showing many products' cards), "search"
+# (the search results: the catalogue and the descriptions),
 # "product:<pk>" (whatever a product's page or card shows of it: its fields, photos,
 # certificates, displays and business name), "business:<pk>" (a business's page
 # with its products) and "category:<pk>" (which products a category holds: the
@@ -486,31 +487,30 @@ def open_now_signature():
 
 class CatalogueCountPaginator(Paginator):
     """A paginator of public products whose count (an exact COUNT(*) over tens of
-    thousands of rows, on every list and search page) is kept in the cache until
-    the catalogue changes: keyed by the query, the generation and the catalogue's
-    version, so any change residents could see counts again. Without a catalogue
-    version (never changed, or lost from the cache) it counts every time."""
+    thousands of rows, on every list page) is kept in the cache until the catalogue
+    changes: keyed by the query, the generation and the catalogue's version, so
+    any change the lists show counts again. Without a catalogue version (never
+    changed, or lost from the cache) it counts every time. Search pages read their
+    count with their page instead (products.search.SearchPaginator)."""
 
     count_seconds = 10 * 60
 
     @cached_property
     def count(self):
-        keys = [GENERATION_KEY, scope_key(CATALOGUE), scope_key(SEARCH)]
-        versions = cache.get_many(keys)
+        versions = cache.get_many([GENERATION_KEY, scope_key(CATALOGUE)])
         catalogue = versions.get(scope_key(CATALOGUE))
-        search = versions.get(scope_key(SEARCH))
         try:
             sql = str(self.object_list.query)
         except EmptyResultSet:
             return 0
         except (AttributeError, TypeError):
             catalogue = None  # a list, not a query
-        if catalogue is None or search is None:
+        if catalogue is None:
             return super().count
         digest = hashlib.md5(sql.encode(), usedforsecurity=False).hexdigest()
         # The day too: certificates and displays start and end by date.
         key = (
-            f"catalogue-count:{versions.get(GENERATION_KEY)}:{catalogue}:{search}:"
+            f"catalogue-count:{versions.get(GENERATION_KEY)}:{catalogue}:"
             f"{timezone.localdate()}:{digest}"
         )
         count = cache.get(key)

@@ -572,3 +572,21 @@ def test_a_request_racing_another_gets_a_form_error(
     assert response.status_code == 200
     assert response.context["form"].errors["outlet"]
     assert Display.objects.count() == 1
+
+
+def test_an_outlet_no_longer_offered_is_refused_in_plain_indonesian(
+    owner_client, product
+):
+    """An owner whose form still offers an outlet that closed meanwhile is asked,
+    in plain Indonesian, to pick one of the outlets offered (not Django's
+    "Masukkan pilihan yang valid…")."""
+    closed = Outlet.objects.get(slug="iwak-banten")
+    closed.status = Outlet.Status.TEMPORARILY_CLOSED
+    closed.save()
+
+    response = owner_client.post(request_url(product), {"outlet": closed.pk})
+
+    assert response.status_code == 200
+    assert "Pilih salah satu pilihan yang tersedia" in response.text
+    assert "Masukkan pilihan yang valid" not in response.text
+    assert not Display.objects.filter(product=product).exists()

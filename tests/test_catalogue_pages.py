@@ -249,8 +249,8 @@ def test_product_count_has_a_thousands_separator_in_each_language(client):
 
 
 def test_outlet_counts_have_a_thousands_separator(client, kasemen):
-    """An outlet's display space and its products on display are counted with a
-    thousands separator: "1.500 produk", "1.100 produk dipajang"."""
+    """An outlet's products on display are counted with a thousands separator:
+    "1.100 produk dipajang"."""
     kasemen.display_capacity = 1500
     kasemen.save(update_fields=["display_capacity"])
     first = make_display(make_product(), kasemen)
@@ -267,7 +267,18 @@ def test_outlet_counts_have_a_thousands_separator(client, kasemen):
     indonesian = client.get(kasemen.get_absolute_url()).text
     english = client.get("/en" + kasemen.get_absolute_url()).text
 
-    assert "1.500 produk" in indonesian
     assert "1.100 produk dipajang" in indonesian
-    assert "1,500 products" in english
     assert "1,100 products on display" in english
+
+
+def test_residents_are_not_shown_the_staffs_display_space(client, kasemen):
+    """How many products an outlet has room for is the curators' business (the
+    admin shows it); the public outlet page does not say "Ruang pajang"."""
+    kasemen.display_capacity = 40
+    kasemen.save(update_fields=["display_capacity"])
+
+    indonesian = client.get(kasemen.get_absolute_url()).text
+    english = client.get("/en" + kasemen.get_absolute_url()).text
+
+    assert "Ruang pajang" not in indonesian and "40 produk" not in indonesian
+    assert "Display space" not in english

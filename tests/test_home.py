@@ -170,3 +170,13 @@ def test_products_put_on_display_or_taken_off_show_on_the_home_page_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         end_display(display, by=make_user(is_staff=True))
     assert "Sate Bandeng" not in client.get(reverse("home")).text
+
+
+def test_categories_come_before_the_outlets_and_products_on_the_home_page(client):
+    """On a phone, the categories to browse are near the top of the home page,
+    under the search, not after every outlet and product card."""
+    page = client.get(reverse("home")).text
+
+    categories = page.index('id="categories-heading"')
+    assert categories < page.index('id="outlets-heading"')
+    assert categories < page.index('id="featured-heading"')

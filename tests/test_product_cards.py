@@ -141,3 +141,29 @@ def test_the_filter_form_is_kept_rendered_with_the_page_cache_off(client):
     assert "products/_filter_form.html" in [t.name for t in first.templates]
     assert "products/_filter_form.html" not in [t.name for t in second.templates]
     assert 'value="makanan" selected' in second.text
+
+
+def test_the_first_photos_of_a_list_load_at_once_and_the_rest_when_scrolled_to(
+    client,
+):
+    """On a phone the first row of a result page is on screen at once: its photos
+    are not lazy (the largest thing a resident waits for), the rest are; a card
+    shown first on one page and further down on another is right on both."""
+    for number in range(5):
+        make_product(name=f"Emping {number}", photo=True)
+
+    newest_first = client.get("/produk/").text
+    by_name = client.get("/produk/?urut=nama").text
+
+    images = [tag for tag in newest_first.split("<img")[1:] if "card-img-top" in tag]
+    assert len(images) == 5
+    assert ['loading="lazy"' in tag for tag in images] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert 'fetchpriority="high"' in images[0]
+    first_by_name = next(t for t in by_name.split("<img")[1:] if "card-img-top" in t)
+    assert 'loading="lazy"' not in first_by_name

@@ -179,19 +179,26 @@ def card_key(product, salt):
 
 
 @register.simple_tag
-def product_cards(products):
+def product_cards(products, eager=0):
     """The rendered cards (products/_product_card.html) of the products, in order:
     read from the cache in one round trip, the missing ones rendered and stored.
-    A list page of 24 products renders its cards once, not on every visit."""
+    A list page of 24 products renders its cards once, not on every visit. The
+    photos of the first `eager` cards (those a phone shows without scrolling)
+    load at once, the others when scrolled to."""
     card, release = card_template()
     salt = card_salt(release)
-    keyed = [(card_key(product, salt), product) for product in products]
+    keyed = [
+        (card_key(product, salt) + (":eager" if index < eager else ""), product)
+        for index, product in enumerate(products)
+    ]
     stored = cache.get_many([key for key, _product in keyed]) if keyed else {}
     rendered, cards = {}, []
-    for key, product in keyed:
+    for index, (key, product) in enumerate(keyed):
         html = stored.get(key) or rendered.get(key)
         if html is None:
-            html = rendered[key] = card.render({"product": product})
+            html = rendered[key] = card.render(
+                {"product": product, "eager": index < eager}
+            )
         cards.append(mark_safe(html))  # noqa: S308 - rendered by the template
     if rendered:
         cache.set_many(rendered, CARD_SECONDS)

@@ -35,3 +35,22 @@ def test_resident_sees_outlets_and_follows_a_displayed_product(live_server, page
     expect(page.get_by_role("heading", level=1)).to_have_text("Dodol Durian Cipare")
     expect(page.get_by_text("Rp 35.000")).to_be_visible()
     expect(page.get_by_role("link", name="Gerai UMKM Cipare")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [320, 360])
+@pytest.mark.parametrize("path", ["/", "/en/"])
+def test_the_header_fits_one_row_on_a_phone(live_server, page, width, path):
+    """On a 320 or 360 px phone the brand and the menu button share one row of the
+    header (it took two, 96 px of a 640 px screen), in either language, and the
+    menu still opens."""
+    page.set_viewport_size({"width": width, "height": 640})
+
+    page.goto(live_server.url + path)
+
+    header = page.locator("header nav").bounding_box()
+    brand = page.locator(".navbar-brand").bounding_box()
+    toggler = page.locator(".navbar-toggler").bounding_box()
+    assert header["height"] <= 60
+    assert abs(brand["y"] - toggler["y"]) < 12
+    page.locator(".navbar-toggler").click()
+    expect(page.locator("#main-nav .nav-link").first).to_be_visible()

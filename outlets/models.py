@@ -1,3 +1,4 @@
+import dataclasses
 import datetime
 
 from django.conf import settings
@@ -245,16 +246,58 @@ class Outlet(models.Model):
 
     def is_open_at(self, moment=None):
         """Whether the outlet is open at the moment (default now), in Asia/Jakarta."""
+        return self.period_at(timezone.localtime(moment)) is not None
+
+    def period_at(self, local):
+        """The opening period (OpeningHours) the local moment falls in, or None."""
         if self.status != self.Status.OPEN:
-            return False
-        local = timezone.localtime(moment)
+            return None
         for hours in self.opening_hours.all():
             if (
                 hours.weekday == local.weekday()
                 and hours.opens_at <= local.time() < hours.closes_at
             ):
-                return True
-        return False
+                return hours
+        return None
+
+    def next_change(self, moment=None):
+        """When the outlet next closes (open now) or opens, as residents read it
+        under its name: an OpeningChange, or None when it will not open (closed by
+        staff, or no hours announced)."""
+        local = timezone.localtime(moment)
+        period = self.period_at(local)
+        if period is not None:
+            closes = datetime.datetime.combine(local.date(), period.closes_at)
+            return OpeningChange(True, closes, 0)
+        if self.status != self.Status.OPEN:
+            return None
+        periods = sorted(self.opening_hours.all(), key=lambda h: h.opens_at)
+        for days_ahead in range(8):
+            day = local.date() + datetime.timedelta(days=days_ahead)
+            for hours in periods:
+                later = days_ahead or hours.opens_at > local.time()
+                if hours.weekday == day.weekday() and later:
+                    opens = datetime.datetime.combine(day, hours.opens_at)
+                    return OpeningChange(False, opens, days_ahead)
+        return None
+
+    def week_hours(self):
+        """Each day of the week, Monday first, with its opening periods (none: the
+        outlet is closed that day)."""
+        by_day = {day: [] for day in OpeningHours.Weekday}
+        for hours in self.opening_hours.all():
+            by_day[OpeningHours.Weekday(hours.weekday)].append(hours)
+        return list(by_day.items())
+
+
+@dataclasses.dataclass(frozen=True)
+class OpeningChange:
+    """An outlet's next opening or closing: whether it is open now, the local time
+    of the change, and in how many days (0 today, 1 tomorrow)."""
+
+    open_now: bool
+    at: datetime.datetime
+    days_ahead: int
 
 
 class OpeningHours(models.Model):

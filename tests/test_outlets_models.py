@@ -93,3 +93,67 @@ def test_an_approved_display_needs_a_start_date(cipare):
         Display.objects.create(
             outlet=cipare, product=make_product(), status=Display.Status.APPROVED
         )
+
+
+@pytest.mark.parametrize(
+    ("moment", "open_now", "at", "days_ahead"),
+    [
+        # Cipare: 08.00–16.00 WIB Monday to Saturday, closed on Sunday.
+        (datetime.datetime(2026, 11, 30, 10, 0), True, (2026, 11, 30, 16, 0), 0),
+        (datetime.datetime(2026, 11, 30, 7, 0), False, (2026, 11, 30, 8, 0), 0),
+        (datetime.datetime(2026, 12, 4, 17, 0), False, (2026, 12, 5, 8, 0), 1),
+        (datetime.datetime(2026, 12, 5, 16, 0), False, (2026, 12, 7, 8, 0), 2),
+        (datetime.datetime(2026, 12, 6, 12, 0), False, (2026, 12, 7, 8, 0), 1),
+    ],
+)
+def test_an_outlet_says_when_it_next_opens_or_closes(
+    cipare, moment, open_now, at, days_ahead
+):
+    """Open: until when; closed: when it opens again, today, tomorrow or on a later
+    day (Saturday 16.00 → Monday 08.00, skipping the closed Sunday)."""
+    change = cipare.next_change(moment.replace(tzinfo=JAKARTA))
+
+    assert change.open_now is open_now
+    assert change.at == datetime.datetime(*at)
+    assert change.days_ahead == days_ahead
+
+
+def test_an_outlet_closed_by_staff_or_without_hours_says_no_opening(cipare):
+    """Temporarily closed, or no hours announced: no "opens at" to promise."""
+    monday = datetime.datetime(2026, 11, 30, 10, 0, tzinfo=JAKARTA)
+    cipare.status = Outlet.Status.TEMPORARILY_CLOSED
+    assert cipare.next_change(monday) is None
+
+    cipare.status = Outlet.Status.OPEN
+    cipare.opening_hours.all().delete()
+    assert cipare.next_change(monday) is None
+
+
+def test_the_outlet_page_says_until_when_and_lists_closed_days(
+    client, cipare, monkeypatch
+):
+    """A resident on Saturday evening reads that Cipare opens again on Monday at
+    08.00, and Sunday appears in the hours as closed, not missing; in English
+    too."""
+    saturday_evening = datetime.datetime(2026, 12, 5, 18, 0, tzinfo=JAKARTA)
+    monkeypatch.setattr(timezone, "now", lambda: saturday_evening)
+
+    indonesian = client.get(cipare.get_absolute_url()).text
+    english = client.get("/en" + cipare.get_absolute_url()).text
+
+    assert "Tutup sekarang" in indonesian
+    assert "buka Senin pukul 08.00" in indonesian
+    assert '<th scope="row">Minggu</th><td>tutup</td>' in indonesian
+    assert "opens Monday at 08.00" in english
+    assert '<th scope="row">Sunday</th><td>closed</td>' in english
+
+
+def test_an_open_outlet_says_when_it_closes_on_the_home_page(client, monkeypatch):
+    """On Monday at 10.00 the home page's outlet cards say until when each is
+    open: Cipare and Kasemen until 16.00."""
+    monday = datetime.datetime(2026, 11, 30, 10, 0, tzinfo=JAKARTA)
+    monkeypatch.setattr(timezone, "now", lambda: monday)
+
+    page = client.get("/").text
+
+    assert page.count("tutup pukul 16.00") >= 2

@@ -523,3 +523,23 @@ def test_while_the_database_is_down_residents_get_the_last_rendering(
     assert page["X-Page-Cache"] == "stale"
     assert "Emping Melinjo" in page.content.decode()
     assert never_rendered.status_code == 500
+
+
+def test_a_product_on_display_shows_its_outlets_open_status_on_time(
+    client, cipare, monkeypatch
+):
+    """The product page says where the product is on display, since when, and
+    whether that outlet is open: at 07.59 Cipare is closed, at 08.01 the same
+    page, cached, says it is open until 16.00."""
+    freeze(monkeypatch, datetime.datetime(2026, 11, 30, 7, 59, tzinfo=JAKARTA))
+    product = make_product(name="Kopi Taktakan")
+    display = make_display(product, cipare)
+    before = client.get(product.get_absolute_url()).text
+
+    freeze(monkeypatch, datetime.datetime(2026, 11, 30, 8, 1, tzinfo=JAKARTA))
+    after = client.get(product.get_absolute_url()).text
+
+    since = f"dipajang sejak {display.starts_on.day} "
+    assert "Tutup sekarang" in before and "buka pukul 08.00" in before
+    assert "Buka sekarang" in after and "tutup pukul 16.00" in after
+    assert since in before and since in after

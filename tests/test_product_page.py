@@ -111,13 +111,17 @@ def test_similar_products_come_from_the_same_category(client):
 
 
 def test_listing_images_are_small_thumbnails_never_the_original(client):
-    """Cards use the 400 px WebP thumbnail with its size, lazily loaded."""
-    make_product(photo=True)
+    """Cards use the 400 px WebP thumbnail with its size, lazily loaded below the
+    first row."""
+    for _ in range(3):
+        make_product(photo=True)
 
     html = client.get("/produk/").text
-    (tag,) = re.findall(r"<img [^>]*card-img-top[^>]*>", html)
+    tags = re.findall(r"<img [^>]*card-img-top[^>]*>", html)
 
-    assert ".webp" in tag
-    assert 'width="400" height="400"' in tag
-    assert 'loading="lazy"' in tag
-    assert re.search(r'srcset="\S+\.webp 400w, \S+\.webp 800w"', tag)
+    assert len(tags) == 3
+    for tag in tags:
+        assert ".webp" in tag
+        assert 'width="400" height="400"' in tag
+        assert re.search(r'srcset="\S+\.webp 400w, \S+\.webp 800w"', tag)
+    assert 'loading="lazy"' in tags[2]

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from outlets.models import Display
 from products.models import Business, Category, Product
-from tests.factories import make_business, make_display, make_product
+from tests.factories import image_upload, make_business, make_display, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -283,3 +283,20 @@ def test_residents_are_not_shown_the_staffs_display_space(client, kasemen):
 
     assert "Ruang pajang" not in indonesian and "40 produk" not in indonesian
     assert "Display space" not in english
+
+
+@pytest.mark.media
+def test_an_outlet_page_shows_the_outlets_photo_and_how_to_reach_it(client, kasemen):
+    """A resident sees what the outlet looks like before going there, and can
+    phone or WhatsApp it."""
+    kasemen.set_photo(image_upload(size=(1600, 1200)))
+    kasemen.phone = "0254 123456"
+    kasemen.whatsapp = "6281234567890"
+    kasemen.save()
+
+    page = client.get(kasemen.get_absolute_url()).text
+
+    assert f'src="{kasemen.photo.url}"' in page
+    assert 'alt="Gerai UMKM Kasemen, tampak dari luar"' in page
+    assert 'href="tel:0254 123456"' in page
+    assert "https://wa.me/6281234567890" in page

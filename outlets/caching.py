@@ -210,11 +210,11 @@ def product_change(product, created, deleted):
     if not (before or after):
         return set()
     scopes = {product_scope(product.pk), business_scope(product.business_id)}
-    if before != after or product.changed_since_loaded(product.LISTED_FIELDS):
+    if before != after or product.changed_since_stored(product.LISTED_FIELDS):
         scopes.add(CATALOGUE)  # it joins or leaves the lists, or its card changed
-    elif product.changed_since_loaded(["description"]):
+    elif product.changed_since_stored(["description"]):
         scopes.add(SEARCH)  # only its page and what search finds change
-    loaded_category = product.as_loaded("category_id")
+    loaded_category = product.stored_value("category_id")
     if before != after or loaded_category != product.category_id:
         # It joins or leaves its category (or moves to another one).
         scopes |= {category_scope(product.category_id), category_scope(loaded_category)}

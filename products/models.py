@@ -124,12 +124,13 @@ class RenameTracking:
         return self.name != self._loaded_name
 
 
-class LoadedValues:
-    """Remembers the values of TRACKED_FIELDS (attnames) an object was loaded with,
-    so that what a save changes can be told (changed_since_loaded)."""
+class StoredValues:
+    """Remembers the values of TRACKED_FIELDS (attnames) as the database holds
+    them (when the object is loaded, saved or refreshed), so that what a save
+    changes can be told (changed_since_stored)."""
 
     TRACKED_FIELDS = frozenset()
-    _as_loaded = None
+    _as_stored = None
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -147,21 +148,21 @@ class LoadedValues:
 
     def remember_as_stored(self):
         """Keep the values of TRACKED_FIELDS as the database now has them."""
-        self._as_loaded = {
+        self._as_stored = {
             name: self.__dict__.get(name) for name in self.TRACKED_FIELDS
         }
 
-    def as_loaded(self, attname):
-        """The field's value as loaded (None for an object not loaded)."""
-        return (self._as_loaded or {}).get(attname)
+    def stored_value(self, attname):
+        """The field's value as stored (None for an object never stored)."""
+        return (self._as_stored or {}).get(attname)
 
-    def changed_since_loaded(self, attnames):
+    def changed_since_stored(self, attnames):
         """Whether one of the fields (attnames of TRACKED_FIELDS) differs from the
-        row as loaded; always true for an object that was not loaded."""
-        if self._as_loaded is None:
+        row as stored; always true for an object never loaded or saved."""
+        if self._as_stored is None:
             return True
         return any(
-            self._as_loaded.get(name) != self.__dict__.get(name) for name in attnames
+            self._as_stored.get(name) != self.__dict__.get(name) for name in attnames
         )
 
 
@@ -656,7 +657,7 @@ def prefetch_photos(products):
     models.prefetch_related_objects(products, ordered_photos())
 
 
-class Product(LoadedValues, ReviewedClaims, CreatedOnce, StatusTrail):
+class Product(StoredValues, ReviewedClaims, CreatedOnce, StatusTrail):
     """A product of a business, shown to residents once staff approve it."""
 
     # Fields whose change makes search_vector stale (names and attnames).
@@ -668,7 +669,7 @@ class Product(LoadedValues, ReviewedClaims, CreatedOnce, StatusTrail):
     LISTED_FIELDS = frozenset(
         ["name", "slug", "price", "unit", "category_id", "business_id", "created_at"]
     )
-    # Kept as loaded, so that the page cache tells an edit the lists show from one
+    # Kept as stored, so that the page cache tells an edit the lists show from one
     # only the product's page (and search) shows (outlets/caching.py).
     TRACKED_FIELDS = LISTED_FIELDS | {"description"}
 

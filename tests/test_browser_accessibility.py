@@ -19,6 +19,22 @@ def catalogue():
     return product
 
 
+def violations_on(live_server, page, axe_violations, paths, check):
+    """axe's violations on each page at 360 and 1280 px, by (width, path); check
+    (path, width) runs on each page too."""
+    found = {}
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in paths:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            check(path, width)
+            violations = axe_violations(page)
+            if violations:
+                found[(width, path)] = violations
+    return found
+
+
 def test_public_pages_have_no_accessibility_violations(
     live_server, page, offline_map_tiles, axe_violations, catalogue
 ):
@@ -34,17 +50,12 @@ def test_public_pages_have_no_accessibility_violations(
         "/en/",
         "/halaman-tidak-ada/",
     ]
-    found = {}
-    for width in (360, 1280):
-        page.set_viewport_size({"width": width, "height": 800})
-        for path in paths:
-            page.goto(live_server.url + path)
-            page.wait_for_load_state("networkidle")
-            violations = axe_violations(page)
-            if violations:
-                found[(width, path)] = violations
-            scroll_width = page.evaluate("document.documentElement.scrollWidth")
-            assert scroll_width <= width, f"{path} scrolls sideways at {width}px"
+
+    def fits_the_screen(path, width):
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{path} scrolls sideways at {width}px"
+
+    found = violations_on(live_server, page, axe_violations, paths, fits_the_screen)
 
     assert found == {}
 
@@ -71,15 +82,10 @@ def test_pages_with_cards_and_photo_placeholders_have_no_accessibility_violation
         "/gerai/",
         "/en/produk/?q=emping",
     ]
-    found = {}
-    for width in (360, 1280):
-        page.set_viewport_size({"width": width, "height": 800})
-        for path in paths:
-            page.goto(live_server.url + path)
-            page.wait_for_load_state("networkidle")
-            assert page.locator(".photo-placeholder").count() or path == "/gerai/"
-            violations = axe_violations(page)
-            if violations:
-                found[(width, path)] = violations
+
+    def shows_a_placeholder(path, width):
+        assert page.locator(".photo-placeholder").count() or path == "/gerai/"
+
+    found = violations_on(live_server, page, axe_violations, paths, shows_a_placeholder)
 
     assert found == {}

@@ -62,3 +62,13 @@ def not_rupiah(value):
     return _("“%(value)s” is not a price in whole rupiah, e.g. 25.000 or 25rb.") % {
         "value": value
     }
+
+
+def format_rupiah(value):
+    """Whole rupiah written the Indonesian way: 25000 → "Rp 25.000" ("" for what
+    is no amount)."""
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        return ""
+    return f"Rp {amount:,}".replace(",", ".")

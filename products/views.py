@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -35,6 +37,7 @@ from outlets.caching import (
 from . import decisions
 from .forms import BusinessForm, ProductFilterForm, ProductForm
 from .models import Business, Certification, Product, prefetch_photos
+from .rupiah import format_rupiah
 from .search import SearchPaginator
 
 # The orders of ProductFilterForm's `urut`; "pk" keeps pages stable among equals.
@@ -151,10 +154,20 @@ class ProductDetailView(DetailView):
             category_scope(product.category_id),
             *(product_scope(other.pk) for other in related),
         )
-        message = _(
-            "Hello %(business)s, I am interested in %(product)s (%(url)s), which I "
-            "found on Gerai UMKM Kota Serang."
-        ) % {"business": product.business.name, "product": product.name, "url": url}
+        # The maker reads it: in the site's language (Indonesian), whichever
+        # language the resident browses in.
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _(
+                "Hello %(business)s, I am interested in %(product)s, %(price)s per "
+                "%(unit)s (%(url)s), which I found on Gerai UMKM Kota Serang. Is it "
+                "still available?"
+            ) % {
+                "business": product.business.name,
+                "product": product.name,
+                "price": format_rupiah(product.price),
+                "unit": product.unit,
+                "url": url,
+            }
         main_photo = product.main_photo
         image = (
             self.request.build_absolute_uri(main_photo.large.url) if main_photo else ""

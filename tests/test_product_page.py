@@ -125,3 +125,21 @@ def test_listing_images_are_small_thumbnails_never_the_original(client):
         assert 'width="400" height="400"' in tag
         assert re.search(r'srcset="\S+\.webp 400w, \S+\.webp 800w"', tag)
     assert 'loading="lazy"' in tags[2]
+
+
+def test_the_whatsapp_message_asks_the_maker_in_indonesian_with_the_price(client):
+    """The message names the product and its price and asks whether it is still
+    available; it stays Indonesian for the local maker when the resident browses
+    in English."""
+    business = make_business(name="Dodol Ibu Siti", whatsapp="6281298765432")
+    product = make_product(
+        name="Dodol Ketan Hitam", business=business, price=27500, unit="kotak"
+    )
+
+    for prefix in ("", "/en"):
+        page = client.get(prefix + product.get_absolute_url()).text
+        message = parse_qs(urlsplit(whatsapp_href(page)).query)["text"][0]
+
+        assert message.startswith("Halo Dodol Ibu Siti"), prefix
+        assert "Dodol Ketan Hitam, Rp 27.500 per kotak" in message
+        assert message.endswith("Apakah masih tersedia?")

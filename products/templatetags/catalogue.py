@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from products.models import ProductPhoto
+from products.rupiah import format_rupiah
 
 register = template.Library()
 
@@ -33,11 +34,7 @@ JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 @register.filter
 def rupiah(value):
     """Format whole rupiah the Indonesian way: 25000 → "Rp 25.000"."""
-    try:
-        amount = int(value)
-    except (TypeError, ValueError):
-        return ""
-    return f"Rp {amount:,}".replace(",", ".")
+    return format_rupiah(value)
 
 
 @register.simple_tag(takes_context=True)

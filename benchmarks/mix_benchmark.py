@@ -377,6 +377,16 @@ def crawl(server, data_path, connections):
     return len(paths), time.monotonic() - started, failures
 
 
+def trivial_view(server, options):
+    """wrk on /healthz for --hello-duration: what the ratios are to."""
+    return wrk(
+        server.base + "/healthz",
+        options.hello_duration,
+        options.connections,
+        script=False,
+    )
+
+
 def one_address(server, path, options):
     """wrk on one address for --kind-duration, after asking for it three times (a
     page cache, when on, then has it)."""
@@ -506,12 +516,7 @@ def benchmark(options, env, redis, counts, samples, work):
         with Server(server_env) as server:
             for _ in range(3):
                 urllib.request.urlopen(server.base + "/healthz", timeout=30).read()
-            hello = wrk(
-                server.base + "/healthz",
-                options.hello_duration,
-                options.connections,
-                script=False,
-            )
+            hello = trivial_view(server, options)
             print(f"  hello (cache {label}): {hello['rate']:,.0f} req/s", flush=True)
             mix, high = run_mix(
                 server,
@@ -547,12 +552,7 @@ def benchmark(options, env, redis, counts, samples, work):
                     kinds.append((name, path or weights, result))
                     print(f"  {name}: {result['rate']:,.0f} req/s", flush=True)
             # The machine is noisy: hello again after the mix, and the mean of both.
-            after = wrk(
-                server.base + "/healthz",
-                options.hello_duration,
-                options.connections,
-                script=False,
-            )
+            after = trivial_view(server, options)
             print(f"  hello again: {after['rate']:,.0f} req/s", flush=True)
             hello = {
                 **hello,

@@ -106,24 +106,6 @@ class Kelurahan(models.Model):
         return self.name
 
 
-class RenameTracking:
-    """Remembers the name an object was loaded with, so save() can tell a rename."""
-
-    _loaded_name = None
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_name = instance.__dict__.get("name")
-        return instance
-
-    def is_renamed(self, update_fields=None):
-        """Whether saving now changes the stored name (a new object is no rename)."""
-        if self._state.adding or (update_fields and "name" not in update_fields):
-            return False
-        return self.name != self._loaded_name
-
-
 class StoredValues:
     """Remembers the values of TRACKED_FIELDS (attnames) as the database holds
     them (when the object is loaded, saved or refreshed), so that what a save
@@ -166,6 +148,18 @@ class StoredValues:
         )
 
 
+class RenameTracking(StoredValues):
+    """Tells a save that changes the stored name (is_renamed)."""
+
+    TRACKED_FIELDS = frozenset(["name"])
+
+    def is_renamed(self, update_fields=None):
+        """Whether saving now changes the stored name (a new object is no rename)."""
+        if self._state.adding or (update_fields and "name" not in update_fields):
+            return False
+        return self.changed_since_stored(["name"])
+
+
 class Category(RenameTracking, models.Model):
     """A product category residents browse by (makanan, kerajinan, …)."""
 
@@ -189,7 +183,6 @@ class Category(RenameTracking, models.Model):
         super().save(*args, **kwargs)
         if renamed:
             Product.objects.filter(category=self).update_search_vectors()
-        self._loaded_name = self.name
 
     def get_absolute_url(self):
         return f"{reverse('products:list')}?kategori={self.slug}"
@@ -494,7 +487,6 @@ class Business(RenameTracking, ReviewedClaims, CreatedOnce, StatusTrail):
         super().save(*args, **kwargs)
         if renamed:
             Product.objects.filter(business=self).update_search_vectors()
-        self._loaded_name = self.name
 
     def get_absolute_url(self):
         return reverse("products:business", kwargs={"slug": self.slug})

@@ -18,6 +18,7 @@ from django.utils.functional import empty  # noqa: E402
 from outlets.caching import StateMemo  # noqa: E402
 from outlets.models import Outlet  # noqa: E402
 from products.models import private_storage_object  # noqa: E402
+from tests.admin_helpers import make_verifier  # noqa: E402
 from tests.media import (  # noqa: E402
     media_storage,
     private_media_storage,
@@ -248,3 +249,22 @@ def _staff_verified_on_force_login(request, monkeypatch):
             session.save()
 
     monkeypatch.setattr(Client, "_login", login_verified)
+
+
+@pytest.fixture
+def verifikator(db):
+    """A Verifikator UMKM (staff who verify businesses and products)."""
+    return make_verifier()
+
+
+@pytest.fixture
+def verifikator_client(client, verifikator):
+    """The test client, signed in as the Verifikator."""
+    client.force_login(verifikator)
+    return client
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    """The public page cache as deployed (the suite runs with it off)."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600

@@ -49,17 +49,6 @@ def immediate_tasks(settings):
     settings.TASKS = IMMEDIATE
 
 
-@pytest.fixture
-def verifikator():
-    return make_verifier()
-
-
-@pytest.fixture
-def verifikator_client(client, verifikator):
-    client.force_login(verifikator)
-    return client
-
-
 def job_page(job):
     return reverse("admin:products_importjob_change", args=[job.pk])
 

@@ -14,14 +14,12 @@ from tests.test_background_imports import (
     confirm_url,
     immediate_tasks,
     job_page,
-    verifikator,
-    verifikator_client,
 )
 from tests.test_import_export import BUSINESS_HEADER, DODOL, EMPING, csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["immediate_tasks", "verifikator", "verifikator_client"]  # fixtures
+__all__ = ["immediate_tasks"]  # fixtures
 
 
 def post_confirm(client, job):

@@ -21,7 +21,7 @@ from outlets.models import Display
 from outlets.resources import DisplayResource
 from products.models import Business, Kelurahan, Product
 from products.resources import BusinessResource, ProductResource
-from tests.admin_helpers import admin_url, make_curator, make_verifier
+from tests.admin_helpers import admin_url, make_curator
 from tests.factories import make_business, make_display, make_product, make_user
 
 pytestmark = pytest.mark.django_db
@@ -178,17 +178,6 @@ def exported_rows(response):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header, *rows = sheet.values
     return [dict(zip(header, row, strict=True)) for row in rows]
-
-
-@pytest.fixture
-def verifikator():
-    return make_verifier()
-
-
-@pytest.fixture
-def verifikator_client(client, verifikator):
-    client.force_login(verifikator)
-    return client
 
 
 @pytest.fixture

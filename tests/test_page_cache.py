@@ -12,8 +12,9 @@ import zoneinfo
 import pytest
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, connection, connections, transaction
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
@@ -31,6 +32,8 @@ from outlets.caching import (
 from outlets.decisions import end_display
 from outlets.models import Display, OpeningHours
 from products.models import Business, Category, Product, ProposedChange
+from products.views import ProductListView
+from serang_umkm.errors import permission_denied
 from tests.factories import (
     add_photo,
     make_business,
@@ -41,15 +44,10 @@ from tests.factories import (
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
+    pytest.mark.usefixtures("reference_data", "page_cache_on"),
 ]
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
 
 
 def freeze(monkeypatch, moment):
@@ -543,3 +541,25 @@ def test_a_product_on_display_shows_its_outlets_open_status_on_time(
     assert "Tutup sekarang" in before and "buka pukul 08.00" in before
     assert "Buka sekarang" in after and "tutup pukul 16.00" in after
     assert since in before and since in after
+
+
+def test_a_refusal_does_not_switch_a_public_pages_cache_off(client):
+    """A visitor sent a private 403 once on a public address (here a view refusing
+    the first request) does not make this process skip the cache for that
+    address: the page is stored and served from the cache afterwards."""
+    make_product(name="Gipang Kacang")
+    refusals = [True]
+
+    def refuse_once(request):
+        if refusals and refusals.pop():
+            return permission_denied(request, PermissionDenied())
+        response = ProductListView.as_view()(request)
+        return response.render()
+
+    middleware = PublicPageCacheMiddleware(refuse_once)
+    refused = middleware(RequestFactory().get("/produk/"))
+    assert refused.status_code == 403 and "private" in refused["Cache-Control"]
+
+    served = [middleware(RequestFactory().get("/produk/")) for _ in range(2)]
+
+    assert [r.get("X-Page-Cache") for r in served] == ["miss", "hit"]

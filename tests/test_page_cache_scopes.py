@@ -25,13 +25,8 @@ from tests.factories import add_photo, make_business, make_product, make_user
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
+    pytest.mark.usefixtures("reference_data", "page_cache_on"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
 
 
 def served(client, url):

@@ -14,7 +14,6 @@ from django.urls import reverse
 from import_export.formats.base_formats import XLSX
 
 from products.models import Business, ImportJob, Product
-from tests.admin_helpers import make_verifier
 from tests.messy_register import build_register
 from tests.test_import_export import confirm, upload
 
@@ -31,17 +30,6 @@ PRODUCT_MESSAGES = {
     "price": "bukan harga dalam rupiah",
     "unknown_business": "Tidak ada usaha",
 }
-
-
-@pytest.fixture
-def verifikator(db):
-    return make_verifier()
-
-
-@pytest.fixture
-def verifikator_client(client, verifikator):
-    client.force_login(verifikator)
-    return client
 
 
 @pytest.fixture

@@ -98,6 +98,26 @@ def format_whatsapp(value):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
+def tel_uri(value):
+    """A phone number as typed (0254 123456, a mobile, +62…) as a tel: link a phone
+    dials: tel:+62-254-123456 (RFC 3966, region ID); a number phonenumbers cannot
+    read keeps its digits (and a leading "+"); "" for none."""
+    text = _typed_text(value or "")
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, "ID")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_possible_number(number):
+        rfc3966 = phonenumbers.PhoneNumberFormat.RFC3966
+        return phonenumbers.format_number(number, rfc3966)
+    digits = re.sub(r"\D", "", text)
+    if not digits:
+        return ""
+    return "tel:" + ("+" if text.startswith("+") else "") + digits
+
+
 # The shape checked before phonenumbers was used; the migrations hold it.
 LEGACY_VALIDATOR = RegexValidator(
     r"^628\d{7,12}$", "Enter an Indonesian mobile number, e.g. 0812 3456 7890."

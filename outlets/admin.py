@@ -24,7 +24,7 @@ from products.admin import (
 )
 
 from . import decisions
-from .models import Agency, Display, OpeningHours, Outlet
+from .models import Agency, Display, OpeningHours, Outlet, OutletClosure
 from .resources import DisplayResource
 
 
@@ -117,6 +117,44 @@ class OpeningHoursInline(admin.TabularInline):
     model = OpeningHours
     fields = ["weekday", "opens_at", "closes_at"]
     extra = 0
+
+
+class OutletClosureInline(admin.TabularInline):
+    """The outlet's closures not yet ended (a renovation, an event): residents read
+    them on the outlet page, which says it is closed on those days. Public holidays
+    close every outlet by themselves. Staff touch them only on an outlet of their
+    agency, as they do the outlet."""
+
+    model = OutletClosure
+    fields = ["starts_on", "ends_on", "reason"]
+    extra = 0
+    verbose_name_plural = _("closures (public holidays close the outlet by themselves)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).not_ended().order_by("starts_on", "pk")
+
+    def outlet_is_managed(self, request, obj):
+        return self.admin_site.get_model_admin(Outlet).is_managed(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.outlet_is_managed(
+            request, obj
+        )
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and self.outlet_is_managed(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.outlet_is_managed(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.outlet_is_managed(
+            request, obj
+        )
 
 
 class DisplayInlineFormSet(forms.BaseInlineFormSet):
@@ -277,7 +315,7 @@ class OutletAdmin(AgencyScopedAdmin):
         (_("Event dates"), {"fields": ["starts_on", "ends_on"]}),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
-    inlines = [OpeningHoursInline, DisplayInline]
+    inlines = [OpeningHoursInline, OutletClosureInline, DisplayInline]
     waiting_list_length = 10
 
     def render_change_form(self, request, context, add=False, change=False, **kw):

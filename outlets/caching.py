@@ -13,11 +13,11 @@ A change residents could see gives new versions to what it touched once its
 transaction commits (CHANGES_PUBLIC_PAGES): a product saved makes its product, its
 business and the catalogue stale, so one owner's edit re-renders the pages showing
 it and the lists, not the city's other product pages. A change to outlets, opening
-hours, agencies, categories or places moves the generation on (every page). History
-rows, an owner's draft, a display request or a proposed change leave the cached
-pages alone. Every change also moves the catalogue's version, which tells a page
-rendered while a change committed (it may show the rows from before it): such a
-page is served but not kept.
+hours, closures, agencies, categories or places moves the generation on (every
+page). History rows, an owner's draft, a display request or a proposed change leave
+the cached pages alone. Every change also moves the catalogue's version, which tells
+a page rendered while a change committed (it may show the rows from before it): such
+a page is served but not kept.
 
 Requests with a session or a message cookie are never served from, or stored in, the
 cache, and neither is a response its view marks private or no-store. Pages for one
@@ -269,6 +269,7 @@ CHANGES_PUBLIC_PAGES = {
     "outlets.Agency": always,
     "outlets.Outlet": always,
     "outlets.OpeningHours": always,
+    "outlets.OutletClosure": always,
     "outlets.Display": display_change,
 }
 
@@ -428,8 +429,8 @@ class StateMemo:
 
 
 def current_state():
-    """The generation and the outlets (with their opening hours), in one cache round
-    trip (none for STATE_MEMO_SECONDS after the last).
+    """The generation and the outlets (with their opening hours and closures), in
+    one cache round trip (none for STATE_MEMO_SECONDS after the last).
 
     The outlets are stored with the generation they were read at, and read again
     from the database when it has moved on, or after PUBLIC_PAGE_CACHE_SECONDS (so
@@ -442,7 +443,7 @@ def current_state():
     stored = values.get(OUTLETS_KEY)
     if stored is None or stored[0] != generation:
         Outlet = apps.get_model("outlets", "Outlet")
-        outlets = list(Outlet.objects.prefetch_related("opening_hours").order_by("pk"))
+        outlets = list(Outlet.objects.with_opening_state().order_by("pk"))
         stored = (generation, outlets)
         cache.set(OUTLETS_KEY, stored, settings.PUBLIC_PAGE_CACHE_SECONDS)
     if not getattr(cache, "skipping", False):

@@ -17,6 +17,8 @@ from accounts.models import WhatsAppNumberField, whatsapp_validator
 from products import images
 from products.models import Decided, Kelurahan, Product
 
+from . import closures
+
 
 class Agency(models.Model):
     """A city agency (OPD) that manages outlets; its members curate them."""
@@ -54,12 +56,14 @@ class OutletQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What outlet cards show, in a constant number of queries."""
-        # Each outlet's hours in their order (without joining the outlets to order
-        # by their name, as OpeningHours.Meta.ordering would).
-        hours = OpeningHours.objects.order_by("weekday", "opens_at")
-        return self.select_related("agency", "kelurahan__kecamatan").prefetch_related(
-            models.Prefetch("opening_hours", queryset=hours)
-        )
+        return self.select_related(
+            "agency", "kelurahan__kecamatan"
+        ).with_opening_state()
+
+    def with_opening_state(self):
+        """With what tells whether each outlet is open (its hours and closures:
+        two queries), see opening_state_prefetches()."""
+        return self.prefetch_related(*opening_state_prefetches())
 
     def taking_requests(self, on_date=None):
         """Outlets an owner may ask to display at: not temporarily closed, and not
@@ -70,8 +74,26 @@ class OutletQuerySet(models.QuerySet):
         )
 
 
+def opening_state_prefetches(through=""):
+    """The prefetches of what tells whether outlets are open, for outlets reached
+    through the lookup (e.g. "outlet__"): their hours in order, and their closures
+    not yet ended (Outlet.period_at reads both)."""
+    # Without joining the outlets to order by their name, as
+    # OpeningHours.Meta.ordering would.
+    hours = OpeningHours.objects.order_by("weekday", "opens_at")
+    return [
+        models.Prefetch(f"{through}opening_hours", queryset=hours),
+        models.Prefetch(
+            f"{through}closures", queryset=OutletClosure.objects.not_ended()
+        ),
+    ]
+
+
 class Outlet(models.Model):
     """A place where UMKM products are displayed: gerai, kiosk centre or stand."""
+
+    # How far ahead next_change() looks for an opening (past a long renovation).
+    OPENING_LOOKAHEAD_DAYS = 60
 
     class Kind(models.TextChoices):
         GERAI = "gerai", _("UMKM outlet")
@@ -249,7 +271,8 @@ class Outlet(models.Model):
         return self.period_at(timezone.localtime(moment)) is not None
 
     def period_at(self, local):
-        """The opening period (OpeningHours) the local moment falls in, or None."""
+        """The opening period (OpeningHours) the local moment falls in, or None:
+        also on a public holiday or a day staff closed the outlet (closures)."""
         if self.status != self.Status.OPEN:
             return None
         for hours in self.opening_hours.all():
@@ -257,13 +280,16 @@ class Outlet(models.Model):
                 hours.weekday == local.weekday()
                 and hours.opens_at <= local.time() < hours.closes_at
             ):
+                if closures.closure_on(self, local.date()) is not None:
+                    return None
                 return hours
         return None
 
     def next_change(self, moment=None):
         """When the outlet next closes (open now) or opens, as residents read it
-        under its name: an OpeningChange, or None when it will not open (closed by
-        staff, or no hours announced)."""
+        under its name: an OpeningChange, or None when it will not open within
+        OPENING_LOOKAHEAD_DAYS (closed by staff, no hours announced, or closed all
+        that time). Public holidays and closures are skipped."""
         local = timezone.localtime(moment)
         period = self.period_at(local)
         if period is not None:
@@ -272,8 +298,11 @@ class Outlet(models.Model):
         if self.status != self.Status.OPEN:
             return None
         periods = sorted(self.opening_hours.all(), key=lambda h: h.opens_at)
-        for days_ahead in range(8):
+        weekdays = {hours.weekday for hours in periods}
+        for days_ahead in range(self.OPENING_LOOKAHEAD_DAYS):
             day = local.date() + datetime.timedelta(days=days_ahead)
+            if day.weekday() not in weekdays or closures.closure_on(self, day):
+                continue
             for hours in periods:
                 later = days_ahead or hours.opens_at > local.time()
                 if hours.weekday == day.weekday() and later:
@@ -281,13 +310,40 @@ class Outlet(models.Model):
                     return OpeningChange(False, opens, days_ahead)
         return None
 
-    def week_hours(self):
-        """Each day of the week, Monday first, with its opening periods (none: the
-        outlet is closed that day)."""
+    def week_hours(self, today=None):
+        """Each day of the week, Monday first (a WeekDay): its opening periods
+        (none: the outlet is closed that day), its date in the coming week (from
+        today, default now), and why the outlet is closed then despite its
+        periods (a public holiday or a closure), if it is."""
+        today = today or timezone.localdate()
         by_day = {day: [] for day in OpeningHours.Weekday}
         for hours in self.opening_hours.all():
             by_day[OpeningHours.Weekday(hours.weekday)].append(hours)
-        return list(by_day.items())
+        rows = []
+        for day, periods in by_day.items():
+            date = today + datetime.timedelta(days=(day - today.weekday()) % 7)
+            closed = closures.closure_on(self, date) if periods else None
+            rows.append(WeekDay(day, periods, date, closed))
+        return rows
+
+    def closure_notices(self, today=None):
+        """The days the outlet is closed, whatever its hours, from today (default)
+        to closures.NOTICE_DAYS ahead: closures.notices()."""
+        if self.status != self.Status.OPEN:
+            return []
+        return closures.notices(self, today or timezone.localdate())
+
+
+@dataclasses.dataclass(frozen=True)
+class WeekDay:
+    """A row of an outlet's week (Outlet.week_hours): the weekday, its opening
+    periods, its date in the coming week, and the closures.DaysClosed that closes
+    the outlet on that date despite its periods, or None."""
+
+    day: "OpeningHours.Weekday"
+    periods: list
+    date: datetime.date
+    closed: "closures.DaysClosed | None"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -349,6 +405,56 @@ class OpeningHours(models.Model):
         )
 
 
+class OutletClosureQuerySet(models.QuerySet):
+    def not_ended(self, on_date=None):
+        """Closures whose last day is the date (today by default) or later."""
+        return self.filter(ends_on__gte=on_date or timezone.localdate())
+
+
+class OutletClosure(models.Model):
+    """Days staff close an outlet whatever its weekly hours (a renovation, an
+    event), first and last day included; public holidays close it by themselves
+    (outlets/closures.py)."""
+
+    outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.CASCADE,
+        related_name="closures",
+        verbose_name=_("outlet"),
+    )
+    starts_on = models.DateField(_("first closed day"))
+    ends_on = models.DateField(
+        _("last closed day"),
+        help_text=_("Included: the outlet opens again the day after."),
+    )
+    reason = models.CharField(
+        _("reason"),
+        max_length=120,
+        help_text=_(
+            "Shown to residents on the outlet page, e.g. “tutup sementara, renovasi”."
+        ),
+    )
+
+    objects = OutletClosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="outlet_closure_dates_in_order",
+                violation_error_message=_(
+                    "The last closed day cannot be before the first closed day."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}: {self.reason}"
+
+
 class DisplayQuerySet(models.QuerySet):
     def waiting(self):
         """Requests waiting for a staff decision."""
@@ -373,6 +479,15 @@ class DisplayQuerySet(models.QuerySet):
 
     def at(self, outlet):
         return self.filter(outlet=outlet)
+
+    def for_product_page(self):
+        """With their outlets, opening hours and closures (whether open now), by
+        outlet name (three queries; one when there is none)."""
+        return (
+            self.select_related("outlet")
+            .prefetch_related(*opening_state_prefetches("outlet__"))
+            .order_by("outlet__name")
+        )
 
     def owned_by(self, user):
         """Displays of the products of the user's businesses."""

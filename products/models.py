@@ -561,16 +561,8 @@ class ProductQuerySet(models.QuerySet):
         return products
 
     def on_display(self, outlet_slug=None):
-        """Products on display now, anywhere or at the outlet with that slug.
-
-        Follows the reverse relation so "now" stays defined once, by
-        outlets' DisplayQuerySet.current(), without products importing outlets.
-        """
-        display_model = self.model._meta.get_field("displays").related_model
-        displays = display_model.objects.current().filter(product=OuterRef("pk"))
-        if outlet_slug:
-            displays = displays.filter(outlet__slug=outlet_slug)
-        return self.filter(Exists(displays))
+        """Products on display now, anywhere or at the outlet with that slug."""
+        return self.filter(current_display_exists(outlet_slug=outlet_slug))
 
     def search(self, text):
         """Products matching the words, with their relevance in `rank`.
@@ -608,30 +600,62 @@ class ProductQuerySet(models.QuerySet):
     def halal(self, on_date=None):
         """Products with a checked halal certificate valid on the date (today by
         default)."""
-        return self.filter(
-            Exists(
-                Certification.objects.verified()
-                .valid(on_date)
-                .filter(product=OuterRef("pk"), kind=Certification.Kind.HALAL)
-            )
+        return self.filter(halal_certificate_exists(on_date))
+
+    def with_badges(self, on_date=None):
+        """Annotate the badges of a product card, in the list's own query:
+        `is_halal` (as halal()) and `is_on_display` (as on_display()), on the
+        date (today by default)."""
+        return self.annotate(
+            is_halal=halal_certificate_exists(on_date),
+            is_on_display=current_display_exists(on_date),
         )
 
     def for_listing(self):
-        """Everything a product card shows, in a constant number of queries."""
-        return self.select_related("business", "category").prefetch_related(
-            ordered_photos()
+        """Everything a product card shows (its badges too), in a constant number
+        of queries."""
+        return (
+            self.select_related("business", "category")
+            .prefetch_related(ordered_photos())
+            .with_badges()
         )
 
     def for_cards(self, *also):
         """Only the columns a product card shows (products/_product_card.html and
-        catalogue.card_key), its category's id and the business's name, and also
-        those named (of relations the caller selects); the photos are for the
-        caller to prefetch (prefetch_photos). Much cheaper to load than every
-        column: a card showing another field must add it here, or each card costs
-        a query."""
-        return self.select_related("business").only(
-            "name", "slug", "price", "unit", "category_id", "business__name", *also
+        catalogue.card_key), its category's id and the business's name, its
+        badges (with_badges), and also those named (of relations the caller
+        selects); the photos are for the caller to prefetch (prefetch_photos).
+        Much cheaper to load than every column: a card showing another field
+        must add it here, or each card costs a query."""
+        return (
+            self.select_related("business")
+            .only(
+                "name", "slug", "price", "unit", "category_id", "business__name", *also
+            )
+            .with_badges()
         )
+
+
+def halal_certificate_exists(on_date=None):
+    """Whether the product (OuterRef "pk") has a checked halal certificate valid on
+    the date (today by default): the one rule of the halal filter and badge."""
+    return Exists(
+        Certification.objects.verified()
+        .valid(on_date)
+        .filter(product=OuterRef("pk"), kind=Certification.Kind.HALAL)
+    )
+
+
+def current_display_exists(on_date=None, outlet_slug=None):
+    """Whether the product (OuterRef "pk") is on display on the date (today by
+    default), anywhere or at the outlet with that slug. Follows the reverse
+    relation so that "on display" stays defined once, by outlets'
+    DisplayQuerySet.current(), without products importing outlets."""
+    display_model = Product._meta.get_field("displays").related_model
+    displays = display_model.objects.current(on_date).filter(product=OuterRef("pk"))
+    if outlet_slug:
+        displays = displays.filter(outlet__slug=outlet_slug)
+    return Exists(displays)
 
 
 def ordered_photos():
@@ -802,8 +826,13 @@ class Product(StoredValues, ReviewedClaims, CreatedOnce, StatusTrail):
     def get_absolute_url(self):
         return reverse("products:detail", kwargs={"slug": self.slug})
 
-    def structured_data(self, url, image=""):
-        """The product as a schema.org Product with an Offer in rupiah (JSON-LD)."""
+    def structured_data(self, url, image="", on_display=False):
+        """The product as a schema.org Product with an Offer in rupiah (JSON-LD),
+        in stock when it is on display at an outlet (as the page says)."""
+        # On display: anyone can see and buy it at an outlet today. Otherwise it is
+        # had only by ordering from the maker over WhatsApp (OnlineOnly); not
+        # InStoreOnly (no outlet has it), nor OutOfStock (the maker may well).
+        availability = "InStock" if on_display else "OnlineOnly"
         data = {
             "@context": "https://schema.org",
             "@type": "Product",
@@ -816,7 +845,7 @@ class Product(StoredValues, ReviewedClaims, CreatedOnce, StatusTrail):
                 "@type": "Offer",
                 "price": self.price,
                 "priceCurrency": "IDR",
-                "availability": "https://schema.org/InStock",
+                "availability": f"https://schema.org/{availability}",
                 "url": url,
                 "seller": {"@type": "Organization", "name": self.business.name},
             },

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.views.generic import (
 from django.views.generic.detail import SingleObjectMixin
 
 from outlets.caching import (
+    OPEN_NOW,
     SEARCH,
     CatalogueCountPaginator,
     business_scope,
@@ -172,10 +173,29 @@ class ProductDetailView(DetailView):
         image = (
             self.request.build_absolute_uri(main_photo.large.url) if main_photo else ""
         )
+        # Where it is on display today: the page's list, its directions and the
+        # offer's availability all read these rows, so the day's page (the cache
+        # keys pages by day) says the same everywhere.
+        displays = list(product.displays.current().for_product_page())
+        if displays:
+            # The list shows whether those outlets are open now.
+            depends_on(self.request, OPEN_NOW)
+        # The way to the first of them that is on the map (as the list orders them).
+        directions_to = next(
+            (d.outlet for d in displays if d.outlet.has_location), None
+        )
+        share_text = f"{product.name} {url}"
         return super().get_context_data(
             related_products=related,
             whatsapp_message=message,
-            structured_data=product.structured_data(url, image),
+            displays=displays,
+            directions_to=directions_to,
+            share_url=url,
+            share_whatsapp_url="https://wa.me/?" + urlencode({"text": share_text}),
+            today=timezone.localdate(),
+            structured_data=product.structured_data(
+                url, image, on_display=bool(displays)
+            ),
             **kwargs,
         )
 

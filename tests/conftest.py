@@ -151,6 +151,7 @@ def reference_data(transactional_db):
         "0008_proposed_change_roles",
         "0009_task_result_roles",
         "0011_outgoing_email_roles",
+        "0013_outlet_closure_roles",
     ]:
         import_module(f"outlets.migrations.{roles}").add_permissions(django_apps)
 
@@ -181,6 +182,11 @@ def axe_violations():
     source = AXE_SOURCE.read_text()
 
     def run(page):
+        # The page as it settles: a colour still fading in (a button's transition
+        # after a press) would be measured midway.
+        page.evaluate(
+            "() => Promise.all(document.getAnimations().map((a) => a.finished))"
+        )
         page.evaluate(source)
         result = page.evaluate(
             """() => axe.run(document, {

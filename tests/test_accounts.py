@@ -366,13 +366,15 @@ def test_signing_in_follows_next(client):
 
 
 def test_signing_in_with_a_wrong_password_is_refused(client):
-    """A wrong password re-shows the form with the email kept and no session."""
+    """A wrong password re-shows the form with the email kept and no session,
+    saying so in plain Indonesian (not Django's "nama pengguna alamat email")."""
     make_user(email="ani@example.com", password=PASSWORD)
 
     response = login(client, "ani@example.com", "wrong-password")
 
     assert response.status_code == 200
     assert form_error_codes(response, "__all__") == ["invalid_login"]
+    assert "Masukkan alamat email dan sandi yang benar." in response.text
     assert 'value="ani@example.com"' in response.text
     assert signed_in_user_id(client) is None
 

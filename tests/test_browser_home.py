@@ -26,7 +26,8 @@ def test_resident_sees_outlets_and_follows_a_displayed_product(live_server, page
 
     expect(page).to_have_title("Gerai UMKM Kota Serang")
     for name in ["Gerai UMKM Cipare", "Gerai UMKM Kasemen", "Iwak Banten"]:
-        expect(page.get_by_role("link", name=name)).to_be_visible()
+        # Exactly: each card's directions link is named after its outlet too.
+        expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 360
 
@@ -34,7 +35,10 @@ def test_resident_sees_outlets_and_follows_a_displayed_product(live_server, page
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Dodol Durian Cipare")
     expect(page.get_by_text("Rp 35.000")).to_be_visible()
-    expect(page.get_by_role("link", name="Gerai UMKM Cipare")).to_be_visible()
+    # Exactly: the phone's action bar names the outlet in its directions link.
+    expect(
+        page.get_by_role("link", name="Gerai UMKM Cipare", exact=True)
+    ).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [320, 360])

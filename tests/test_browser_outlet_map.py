@@ -1,9 +1,16 @@
 """The outlet map as a resident sees it: the pin shows with the hashed static file
-names of production, and Leaflet's controls speak the page's language."""
+names of production, and Leaflet's controls speak the page's language; on a phone
+the map loads only when asked for. The outlets sorted from the nearest, with the
+position kept in the browser."""
+
+import re
 
 import pytest
 from django.core.management import call_command
 from django.templatetags.static import static
+from playwright.sync_api import expect
+
+from outlets.models import Outlet
 
 pytestmark = [
     pytest.mark.browser,
@@ -12,6 +19,13 @@ pytestmark = [
 ]
 
 OUTLET_PATH = "/gerai/gerai-umkm-cipare/"
+# A resident standing about 30 m from Gerai UMKM Kasemen (-6.045, 106.156).
+NEAR_KASEMEN = {"latitude": -6.0452, "longitude": 106.1562}
+PHONE = {"width": 360, "height": 800}
+DESKTOP = {"width": 1280, "height": 800}
+# The Indonesian button names, or the English msgids until the catalogue has them.
+SHOW_THE_MAP = re.compile("^(Tampilkan peta|Show the map)$")
+SORT_BY_NEAREST = re.compile("^(Urutkan dari yang terdekat|Sort by nearest)$")
 
 
 @pytest.fixture
@@ -137,3 +151,199 @@ def test_the_map_controls_speak_the_page_language(
     page.locator("#outlet-map img.leaflet-marker-icon").first.click()
     close_button = page.locator("#outlet-map .leaflet-popup-close-button")
     assert close_button.get_attribute("aria-label") == close
+
+
+def leaflet_requests(page):
+    """The requests for leaflet.js the page makes from now on (a list that fills)."""
+    asked = []
+    page.on(
+        "request",
+        lambda request: (
+            request.url.split("?")[0].endswith("/leaflet.js")
+            and asked.append(request.url)
+        ),
+    )
+    return asked
+
+
+@pytest.mark.parametrize("path", [OUTLET_PATH, "/gerai/"])
+def test_on_a_phone_the_map_loads_only_when_asked_for(
+    live_server, page, offline_map_tiles, path
+):
+    """At 360 px the page loads without Leaflet and without an empty map box; the
+    resident presses "Show the map" and the map with its pins takes the button's
+    place, focused."""
+    page.set_viewport_size(PHONE)
+    asked = leaflet_requests(page)
+
+    page.goto(live_server.url + path)
+    page.wait_for_load_state("networkidle")
+    page.mouse.wheel(0, 3000)
+    page.wait_for_load_state("networkidle")
+
+    assert asked == []
+    assert page.locator("#outlet-map").bounding_box() is None
+    show = page.locator("#outlet-map-show")
+    expect(show).to_be_visible()
+    expect(show).to_have_text(SHOW_THE_MAP)
+    show.click()
+    page.locator("#outlet-map.is-ready .leaflet-marker-icon").first.wait_for()
+    assert len(asked) == 1
+    expect(show).to_be_hidden()
+    expect(page.locator("#outlet-map")).to_be_focused()
+    assert page.locator("#outlet-map").bounding_box()["height"] >= 200
+
+
+def test_on_a_wide_screen_the_map_shows_as_before(live_server, page, offline_map_tiles):
+    """At 1280 px there is no "Show the map" button: the map loads when scrolled
+    into view, with the outlet's pin."""
+    page.set_viewport_size(DESKTOP)
+
+    open_map(page, live_server.url + OUTLET_PATH)
+
+    expect(page.locator("#outlet-map-show")).to_be_hidden()
+    expect(page.locator("#outlet-map .leaflet-marker-icon")).to_have_count(1)
+
+
+def card_names(page):
+    return page.locator("#outlet-list .outlet-card h3").all_inner_texts()
+
+
+@pytest.fixture
+def near_kasemen(browser, live_server):
+    """A phone whose resident allowed the site their position, near Kasemen."""
+    context = browser.new_context(
+        viewport=PHONE,
+        geolocation=NEAR_KASEMEN,
+        permissions=["geolocation"],
+    )
+    context.grant_permissions(["geolocation"], origin=live_server.url)
+    # Counts the page's requests for the position, to show none is made on load.
+    context.add_init_script(
+        """window.__positionsAsked = 0;
+        const geolocation = navigator.geolocation;
+        const ask = geolocation.getCurrentPosition.bind(geolocation);
+        geolocation.getCurrentPosition = (...args) => {
+          window.__positionsAsked += 1;
+          return ask(...args);
+        };"""
+    )
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/gerai/"])
+def test_sort_by_nearest_puts_the_closest_outlet_first_with_distances(
+    live_server, near_kasemen, path
+):
+    """Standing by Gerai UMKM Kasemen, a resident presses "Urutkan dari yang
+    terdekat": Kasemen comes first (metres away), then Iwak Banten and Cipare
+    (kilometres, with a decimal comma); the position is asked for only then and
+    never leaves the browser."""
+    page = near_kasemen
+    sent = []
+    page.goto(live_server.url + path)
+    assert card_names(page) == [
+        "Gerai UMKM Cipare",
+        "Gerai UMKM Kasemen",
+        "Iwak Banten",
+    ]
+    page.on(
+        "request", lambda request: sent.append(request.url + (request.post_data or ""))
+    )
+    button = page.locator("#outlet-nearest button")
+    expect(button).to_have_text(SORT_BY_NEAREST)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__positionsAsked") == 0
+
+    button.click()
+
+    status = page.locator("#outlet-nearest [role=status]")
+    expect(status).not_to_be_empty()
+    expect(page.locator("#outlet-list .outlet-distance")).to_have_count(3)
+    assert card_names(page) == [
+        "Gerai UMKM Kasemen",
+        "Iwak Banten",
+        "Gerai UMKM Cipare",
+    ]
+    distances = page.locator("#outlet-list .outlet-distance").all_inner_texts()
+    assert re.match(r"^\d+ m\b", distances[0]), distances
+    assert re.match(r"^\d+,\d km\b", distances[1]), distances
+    assert re.match(r"^\d+,\d km\b", distances[2]), distances
+    assert not any("6.045" in url or "106.156" in url for url in sent)
+
+
+def test_an_outlet_without_coordinates_goes_last_without_a_distance(
+    live_server, near_kasemen
+):
+    """Gerai UMKM Cipare without coordinates (not yet placed by staff) is listed
+    after the outlets with a distance, and shows none."""
+    Outlet.objects.filter(slug="gerai-umkm-cipare").update(
+        latitude=None, longitude=None
+    )
+    page = near_kasemen
+    page.goto(live_server.url + "/en/gerai/")
+
+    page.get_by_role("button", name="Sort by nearest").click()
+
+    expect(page.locator("#outlet-nearest [role=status]")).to_have_text(
+        "The outlets are sorted from the nearest to you."
+    )
+    assert card_names(page) == [
+        "Gerai UMKM Kasemen",
+        "Iwak Banten",
+        "Gerai UMKM Cipare",
+    ]
+    cipare = page.locator("#outlet-list .outlet-card").nth(2)
+    expect(cipare.locator(".outlet-distance")).to_have_count(0)
+    expect(page.locator("#outlet-list .outlet-distance").first).to_have_text(
+        re.compile(r"^\d+ m from you$")
+    )
+
+
+def test_sort_by_nearest_without_permission_explains_and_keeps_the_order(
+    live_server, page
+):
+    """A resident who does not allow their location is told so politely (in the
+    live region under the button) and the outlets keep their order, without
+    distances."""
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/en/gerai/")
+    before = card_names(page)
+
+    page.get_by_role("button", name="Sort by nearest").click()
+
+    expect(page.locator("#outlet-nearest [role=status]")).to_have_text(
+        re.compile("^Your location was not shared, so the outlets stay in their usual")
+    )
+    assert card_names(page) == before
+    expect(page.locator("#outlet-list .outlet-distance")).to_have_count(0)
+
+
+def test_the_new_map_and_nearest_controls_pass_axe_on_a_phone_and_a_desktop(
+    live_server, near_kasemen, axe_violations
+):
+    """With "Show the map" on a phone and "Sort by nearest" used (distances and the
+    message shown), the outlet list, the home and an outlet page have no axe
+    violations at 360 and 1280 px."""
+    page = near_kasemen
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    found = {}
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        for path in ["/", "/gerai/", OUTLET_PATH]:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            # By keyboard: a hovered button's colour change would be caught midway.
+            if page.locator("#outlet-map-show").is_visible():
+                found[(viewport["width"], path, "before map")] = axe_violations(page)
+                page.locator("#outlet-map-show").press("Enter")
+            if page.locator("#outlet-map").count():
+                page.locator("#outlet-map").scroll_into_view_if_needed()
+                page.locator("#outlet-map.is-ready").wait_for()
+            if page.locator("#outlet-nearest").count():
+                page.locator("#outlet-nearest button").press("Enter")
+                expect(page.locator("#outlet-list .outlet-distance")).to_have_count(3)
+            found[(viewport["width"], path)] = axe_violations(page)
+
+    assert {key: value for key, value in found.items() if value} == {}

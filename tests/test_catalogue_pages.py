@@ -30,7 +30,7 @@ def test_outlet_page_lists_products_on_display_there(
         make_display(make_product(photo=True), cipare)
     elsewhere = make_display(make_product(name="Batik Kasemen"), kasemen).product
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # and the outlet's closures
         response = client.get(cipare.get_absolute_url())
 
     assert response.status_code == 200
@@ -68,7 +68,7 @@ def test_product_page_shows_price_and_where_it_is_displayed(
     for _ in range(6):
         make_display(make_product(photo=True, halal_until=None), cipare)
 
-    with django_assert_max_num_queries(6):  # and the outlet's opening hours
+    with django_assert_max_num_queries(7):  # and the outlet's hours and closures
         response = client.get(product.get_absolute_url())
 
     assert "Rp 45.000" in response.text
@@ -285,6 +285,29 @@ def test_residents_are_not_shown_the_staffs_display_space(client, kasemen):
     assert "Display space" not in english
 
 
+def test_an_outlet_with_only_a_phone_number_can_be_called_from_its_page(
+    client, iwak_banten, django_assert_max_num_queries
+):
+    """Iwak Banten, with a landline typed as "(0254) 200-123" and no WhatsApp,
+    shows that number and a "Call the outlet" button, both dialling it (tel:
+    with the country code, as a phone needs), and no WhatsApp link."""
+    iwak_banten.phone = "(0254) 200-123"
+    iwak_banten.whatsapp = ""
+    iwak_banten.save()
+
+    with django_assert_max_num_queries(7):  # and the outlet's hours and closures
+        response = client.get("/en" + iwak_banten.get_absolute_url())
+
+    assert response.status_code == 200
+    page = response.text
+    assert '<a href="tel:+62-254-200123">(0254) 200-123</a>' in page
+    assert (
+        '<a class="btn btn-outline-secondary" href="tel:+62-254-200123">'
+        "Call the outlet</a>"
+    ) in page
+    assert "wa.me" not in page
+
+
 @pytest.mark.media
 def test_an_outlet_page_shows_the_outlets_photo_and_how_to_reach_it(client, kasemen):
     """A resident sees what the outlet looks like before going there, and can
@@ -298,5 +321,5 @@ def test_an_outlet_page_shows_the_outlets_photo_and_how_to_reach_it(client, kase
 
     assert f'src="{kasemen.photo.url}"' in page
     assert 'alt="Gerai UMKM Kasemen, tampak dari luar"' in page
-    assert 'href="tel:0254 123456"' in page
+    assert 'href="tel:+62-254-123456"' in page
     assert "https://wa.me/6281234567890" in page

@@ -2,6 +2,7 @@
 are emailed when staff decide."""
 
 import datetime
+import re
 
 import pytest
 from django import forms
@@ -421,6 +422,42 @@ def test_the_dashboard_counts_displays_by_stage(owner_client, product, kasemen):
     assert counts[Display.Stage.ON_DISPLAY] == 1
     assert counts[Display.Stage.REQUESTED] == 1
     assert response.context["display_total"] == 2
+
+
+def test_the_dashboard_counts_with_a_thousands_separator(owner_client, business, today):
+    """1.234 approved products and 1.001 displays read so, as the public pages'
+    counts do, not "1234"."""
+    first = make_product(business=business)
+    Product.objects.bulk_create(
+        Product(
+            business=business,
+            category=first.category,
+            name=f"Kerupuk {number}",
+            slug=f"kerupuk-{number}",
+            price=first.price,
+            status=Product.Status.APPROVED,
+        )
+        for number in range(1233)
+    )
+    Display.objects.bulk_create(
+        Display(
+            product=product,
+            outlet=Outlet.objects.get(slug="gerai-umkm-cipare"),
+            status=Display.Status.ENDED,
+            starts_on=today - 9 * DAY,
+            ends_on=today - DAY,
+        )
+        for product in Product.objects.filter(business=business)[:1001]
+    )
+
+    indonesian = owner_client.get(reverse("outlets:dashboard")).text
+    english = owner_client.get("/en" + reverse("outlets:dashboard")).text
+
+    def counts(html):
+        return re.findall(r"</span>\s+([\d.,]+)</li>", html)
+
+    assert counts(indonesian) == ["1.234", "1.001"]
+    assert counts(english) == ["1,234", "1,001"]
 
 
 def test_dashboard_queries_do_not_grow_with_products_and_requests(

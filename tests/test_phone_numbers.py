@@ -16,6 +16,7 @@ from accounts.phones import (
     WhatsAppField,
     format_whatsapp,
     normalize_whatsapp,
+    tel_uri,
     whatsapp_validator,
 )
 from outlets.models import Outlet
@@ -294,3 +295,21 @@ def test_the_register_import_refuses_toll_free_and_landlines(cell):
     [invalid] = result.invalid_rows
     assert list(invalid.error_dict) == ["whatsapp"]
     assert "0800 numbers cannot receive WhatsApp" in str(invalid.error_dict["whatsapp"])
+
+
+@pytest.mark.parametrize(
+    "typed, link",
+    [
+        ("0254 123456", "tel:+62-254-123456"),
+        ("(0254) 200-123", "tel:+62-254-200123"),
+        ("0812-7112-797", "tel:+62-812-7112-797"),
+        ("+62 254 123456", "tel:+62-254-123456"),
+        ("112", "tel:112"),
+        ("", ""),
+    ],
+)
+def test_a_phone_number_as_typed_becomes_a_link_a_phone_can_dial(typed, link):
+    """An outlet's phone number, however staff typed it, is dialled from a tel: link
+    without spaces or brackets, with the country code when it is an Indonesian
+    number (a resident's phone may be roaming)."""
+    assert tel_uri(typed) == link

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import zoneinfo
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -9,8 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from outlets.models import Outlet
 from products.models import Category, Certification
-from tests.factories import make_business, make_product, make_user
+from tests.factories import (
+    add_photo,
+    make_business,
+    make_display,
+    make_product,
+    make_user,
+)
 from tests.test_seo import json_ld
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +151,167 @@ def test_the_whatsapp_message_asks_the_maker_in_indonesian_with_the_price(client
         assert message.startswith("Halo Dodol Ibu Siti"), prefix
         assert "Dodol Ketan Hitam, Rp 27.500 per kotak" in message
         assert message.endswith("Apakah masih tersedia?")
+
+
+def action_bar(html):
+    """The phones' bar at the bottom of the product page, or None."""
+    bar = r'<div class="action-bar[^"]*"[^>]*>(.*?)</div>\s*</div>'
+    found = re.search(bar, html, re.S)
+    return found and found.group(1)
+
+
+def test_a_displayed_product_has_a_bar_to_order_or_go_to_the_outlet(
+    client, cipare, kasemen, django_assert_max_num_queries
+):
+    """On display at Kasemen and Cipare, with a WhatsApp number, a phone gets a bar
+    with the WhatsApp order (the same message as the big button) and directions
+    to the first outlet of the "where to see it" list (Cipare, by name); three
+    photos and four similar products add no query per item."""
+    business = make_business(name="Dodol Ibu Siti", whatsapp="6281298765432")
+    product = make_product(name="Dodol Ketan Hitam", business=business, photo=True)
+    for position in (1, 2):
+        add_photo(product, position=position)
+    make_display(product, kasemen)
+    make_display(product, cipare)
+    for _ in range(4):
+        make_display(make_product(photo=True), cipare)
+
+    # The product, similar ones, photos, certificates, displays, hours, closures.
+    with django_assert_max_num_queries(7):
+        response = client.get(product.get_absolute_url())
+
+    assert response.status_code == 200
+    bar = action_bar(response.text)
+    assert bar is not None
+    order = re.search(r'href="(https://wa\.me/[^"]+)"', bar).group(1)
+    assert order.replace("&amp;", "&") == whatsapp_href(response.text)
+    assert urlsplit(order).path == "/6281298765432"
+    directions = re.search(r'href="(https://www\.google\.com/maps/dir/[^"]+)"', bar)
+    assert directions.group(1).replace("&amp;", "&") == cipare.directions_url
+    assert "Pesan lewat WhatsApp" in bar
+    assert "Petunjuk arah" in bar
+
+
+def test_a_product_on_display_nowhere_has_no_directions(client, cipare):
+    """Not on display (its display at Cipare ended yesterday), the bar holds the
+    WhatsApp order alone: no directions to an outlet that does not have it."""
+    product = make_product(name="Emping Melinjo")
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    make_display(
+        product,
+        cipare,
+        starts_on=yesterday - datetime.timedelta(days=30),
+        ends_on=yesterday,
+    )
+
+    response = client.get(product.get_absolute_url())
+
+    assert response.status_code == 200
+    bar = action_bar(response.text)
+    assert "https://wa.me/" in bar
+    assert "google.com/maps" not in response.text
+    assert "Petunjuk arah" not in response.text
+
+
+def availability(response):
+    (data,) = json_ld(response.text)
+    return data["offers"]["availability"]
+
+
+def test_the_offer_is_in_stock_only_while_on_display(client, cipare):
+    """Search engines read InStock for a product on display at an outlet today, and
+    OnlineOnly (ordered from the maker over WhatsApp) for one on display nowhere
+    or whose display starts tomorrow."""
+    displayed = make_product()
+    make_display(displayed, cipare)
+    nowhere = make_product()
+    upcoming = make_product()
+    make_display(
+        upcoming, cipare, starts_on=timezone.localdate() + datetime.timedelta(days=1)
+    )
+
+    responses = {
+        name: client.get(product.get_absolute_url())
+        for name, product in [
+            ("displayed", displayed),
+            ("nowhere", nowhere),
+            ("upcoming", upcoming),
+        ]
+    }
+
+    assert {name: r.status_code for name, r in responses.items()} == {
+        "displayed": 200,
+        "nowhere": 200,
+        "upcoming": 200,
+    }
+    assert availability(responses["displayed"]) == "https://schema.org/InStock"
+    assert availability(responses["nowhere"]) == "https://schema.org/OnlineOnly"
+    assert availability(responses["upcoming"]) == "https://schema.org/OnlineOnly"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data", "page_cache_on")
+def test_a_display_starting_tomorrow_shows_on_the_cached_page_on_its_first_day(
+    client, monkeypatch
+):
+    """A product page cached on 30 November, the day before its display at Cipare
+    starts, is not served on 1 December: the page then lists Cipare and its offer
+    is in stock, while the day before both said it was on display nowhere."""
+    jakarta = zoneinfo.ZoneInfo("Asia/Jakarta")
+    cipare = Outlet.objects.get(slug="gerai-umkm-cipare")
+    product = make_product(name="Kopi Taktakan")
+    make_display(product, cipare, starts_on=datetime.date(2026, 12, 1))
+    monkeypatch.setattr(
+        timezone, "now", lambda: datetime.datetime(2026, 11, 30, 20, tzinfo=jakarta)
+    )
+    client.get(product.get_absolute_url())
+    before = client.get(product.get_absolute_url())
+
+    monkeypatch.setattr(
+        timezone, "now", lambda: datetime.datetime(2026, 12, 1, 9, tzinfo=jakarta)
+    )
+    after = client.get(product.get_absolute_url())
+
+    assert (before.status_code, before["X-Page-Cache"]) == (200, "hit")
+    assert availability(before) == "https://schema.org/OnlineOnly"
+    assert 'data-testid="displayed-at"' not in before.text
+    assert (after.status_code, after["X-Page-Cache"]) == (200, "miss")
+    assert availability(after) == "https://schema.org/InStock"
+    assert 'data-testid="displayed-at"' in after.text
+    assert cipare.directions_url.replace("&", "&amp;") in after.text
+
+
+def test_a_display_since_another_year_says_the_year(client, cipare, kasemen):
+    """ "On display since" names the day and month of a display started this year,
+    and the year too for one started in an earlier year (6 April last year)."""
+    today = timezone.localdate()
+    old_start = datetime.date(today.year - 1, 4, 6)
+    this_year = make_product()
+    make_display(this_year, cipare, starts_on=today)
+    old = make_product()
+    make_display(old, kasemen, starts_on=old_start)
+
+    recent = client.get(this_year.get_absolute_url())
+    long_ago = client.get(old.get_absolute_url())
+
+    assert (recent.status_code, long_ago.status_code) == (200, 200)
+    assert f"dipajang sejak {date_format(today, 'j M')}</span>" in recent.text
+    assert f"dipajang sejak 6 Apr {today.year - 1}</span>" in long_ago.text
+
+
+def test_sharing_works_without_javascript_as_a_whatsapp_link(client):
+    """The share fallback is a wa.me link without a number whose text is the
+    product's name and its page's address, URL-encoded (the & of "Kopi & Teh"
+    does not cut it short); the page's address is given for the copy button."""
+    product = make_product(name="Kopi & Teh Serang")
+
+    response = client.get(product.get_absolute_url())
+
+    assert response.status_code == 200
+    share = re.search(r'href="(https://wa\.me/\?[^"]+)"', response.text).group(1)
+    link = urlsplit(share.replace("&amp;", "&"))
+    url = f"http://testserver{product.get_absolute_url()}"
+    assert (link.netloc, link.path) == ("wa.me", "/")
+    assert parse_qs(link.query) == {"text": [f"Kopi & Teh Serang {url}"]}
+    assert "%26" in share
+    assert f'data-url="{url}"' in response.text

@@ -879,6 +879,27 @@ def test_owner_product_list_queries_are_bounded(
     assert len(response.context["product_list"]) == 20
 
 
+def test_the_owners_product_count_has_a_thousands_separator(owner_client, business):
+    """An owner with 1.234 products reads so above their list, not "1234"."""
+    first = make_product(business=business)
+    Product.objects.bulk_create(
+        Product(
+            business=business,
+            category=first.category,
+            name=f"Kerupuk {number}",
+            slug=f"kerupuk-{number}",
+            price=first.price,
+        )
+        for number in range(1233)
+    )
+
+    indonesian = owner_client.get(reverse("products:owner_products")).text
+    english = owner_client.get("/en" + reverse("products:owner_products")).text
+
+    assert "1.234 produk" in indonesian and "1234 produk" not in indonesian
+    assert "1,234 products" in english
+
+
 def test_owner_business_list_queries_are_bounded(
     owner_client, owner, django_assert_max_num_queries
 ):

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from accounts.phones import tel_uri
 from products.models import ProductPhoto
 from products.rupiah import format_rupiah
 
@@ -120,6 +121,12 @@ def whatsapp_link(number, message=""):
 
 
 @register.filter
+def tel_link(number):
+    """A tel: link dialling a phone number as typed (accounts.phones.tel_uri)."""
+    return tel_uri(number)
+
+
+@register.filter
 def json_ld(data):
     """A schema.org JSON-LD script element, escaped like json_script."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
@@ -156,9 +163,10 @@ def card_salt(salt):
 
 def card_key(product, salt):
     """The cache key of a product's card: a fingerprint of everything the card
-    shows, so that any change to it (name, price, photo, the business's name, the
-    language) is a card of its own, with nothing to invalidate. salt is
-    card_salt()'s."""
+    shows, so that any change to it (name, price, photo, the business's name, its
+    badges, the language) is a card of its own, with nothing to invalidate. The
+    badges are today's (ProductQuerySet.with_badges()), so a display starting or
+    a certificate expiring changes the card on its day. salt is card_salt()'s."""
     photo = product.main_photo
     shown = [
         salt,
@@ -168,6 +176,8 @@ def card_key(product, salt):
         product.price,
         product.unit,
         product.business.name,
+        product.is_halal,
+        product.is_on_display,
     ]
     if photo is not None:
         shown += [photo.thumbnail.name, photo.medium.name, photo.alt_text]

@@ -1,12 +1,14 @@
-/* Outlet map: loads Leaflet only when the map scrolls into view, so a phone on slow
-   data pays for it only if the resident looks at the map. The page is complete
-   without it: addresses and directions links are plain text. */
+/* Outlet map: on a wide screen Leaflet loads only when the map scrolls into view; on
+   a phone (narrower than 768 px, as site.css's rule hiding the map) only when the
+   resident presses "Show the map", so slow data pays for it only if they want it.
+   The page is complete without it: addresses and directions links are plain text. */
 (function () {
   "use strict";
   var container = document.getElementById("outlet-map");
   var data = document.getElementById("outlet-markers");
   if (!container || !data) { return; }
   var markers = JSON.parse(data.textContent);
+  var button = document.getElementById("outlet-map-show");
   if (!markers.length) { container.hidden = true; return; }
 
   function load(tag, attributes) {
@@ -69,22 +71,54 @@
     container.classList.add("is-ready");
   }
 
+  var started = false;
+  var observer = null;
+
   function start() {
+    if (started) { return; }
+    started = true;
+    if (observer) { observer.disconnect(); }
+    // Shown at every width from now on, the button's work done.
+    container.classList.add("is-shown");
+    if (button) { button.hidden = true; }
     load("link", { rel: "stylesheet", href: container.dataset.leafletCss })
       .then(function () { return load("script", { src: container.dataset.leafletJs }); })
       .then(draw)
       .catch(function () { container.hidden = true; });
   }
 
-  if ("IntersectionObserver" in window) {
-    var observer = new IntersectionObserver(function (entries) {
-      if (entries.some(function (entry) { return entry.isIntersecting; })) {
-        observer.disconnect();
-        start();
-      }
+  function whenInView() {
+    if (!("IntersectionObserver" in window)) { start(); return; }
+    if (observer) { return; }
+    observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) { start(); }
     }, { rootMargin: "200px" });
     observer.observe(container);
-  } else {
-    start();
   }
+
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 767.98px)") : null;
+
+  function arrange() {
+    if (started) { return; }
+    if (narrow && narrow.matches && button) {
+      if (observer) { observer.disconnect(); observer = null; }
+      button.hidden = false;
+    } else {
+      if (button) { button.hidden = true; }
+      whenInView();
+    }
+  }
+
+  if (button) {
+    button.addEventListener("click", function () {
+      start();
+      // The button is gone: focus goes to the map that took its place.
+      if (!container.hasAttribute("tabindex")) { container.tabIndex = -1; }
+      container.focus();
+    });
+  }
+  if (narrow) {
+    if (narrow.addEventListener) { narrow.addEventListener("change", arrange); } else { narrow.addListener(arrange); }
+  }
+  arrange();
 })();

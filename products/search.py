@@ -35,8 +35,9 @@ def search(products, text):
 
 
 def _postgresql_search(products, text, words):
-    # Both conditions have a GIN index (products/migrations/0003): the planner ORs
-    # the two bitmaps, so only the matching rows are read and ranked.
+    # Both conditions have a GIN index of public products (products/migrations/
+    # 0017): the planner ORs the two bitmaps, so only the matching rows are read and
+    # ranked.
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
     matches = Q(search_vector=query)
     if max(map(len, words)) >= TYPO_MIN_WORD_LENGTH:
@@ -69,14 +70,18 @@ class SearchPaginator(Paginator):
     then the page: every match is ranked (and sorted) for any page anyway, so
     counting them as well costs next to nothing, and the query reads only the
     product's id and rank, not the joined rows of every match. The products of the
-    page (with their business, category and photos, as the queryset selects) are
-    then read by id.
+    page are then read by id from `cards` (by default the queryset itself; a list
+    of cards passes only the columns its cards show, without the ranking).
 
     A page past the end is rare (a stale link): then it counts, and shows the last
     page, as Paginator.get_page() does."""
 
     # Searches match a few thousand products at most: 24 × 1000 is past them all.
     MAX_READ_PAGE = 1000
+
+    def __init__(self, object_list, per_page, cards=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cards = object_list if cards is None else cards
 
     def get_page(self, number):
         try:
@@ -112,8 +117,7 @@ class SearchPaginator(Paginator):
         self.__dict__["count"] = rows[0][1]
         pks = [pk for pk, _ in rows]
         products = {
-            product.pk: product
-            for product in self.object_list.filter(pk__in=pks).order_by()
+            product.pk: product for product in self.cards.filter(pk__in=pks).order_by()
         }
         # In the order of the ranking; one gone since the first query is left out.
         return self._get_page(

@@ -37,7 +37,13 @@ from outlets.caching import (
 
 from . import decisions
 from .forms import BusinessForm, ProductFilterForm, ProductForm
-from .models import Business, Certification, Product, prefetch_photos
+from .models import (
+    Business,
+    Certification,
+    Product,
+    ordered_photos,
+    prefetch_photos,
+)
 from .rupiah import format_rupiah
 from .search import SearchPaginator
 
@@ -84,9 +90,14 @@ class ProductListView(ListView):
         # nearest page (a shared or stale link still lands somewhere), not a 404.
         if self.form.cleaned_data.get("q"):
             # Every match is ranked for any page: the page and the count of
-            # results are read together.
+            # results are read together, then the page's cards by id (only the
+            # columns they show, without ranking them again).
+            cards = Product.objects.public().for_cards()
             paginator = SearchPaginator(
-                queryset, page_size, orphans=self.get_paginate_orphans()
+                queryset,
+                page_size,
+                cards=cards.prefetch_related(ordered_photos()),
+                orphans=self.get_paginate_orphans(),
             )
         else:
             # Only the columns the cards show (not the descriptions and search

@@ -10,7 +10,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from products.admin import (
+from products.admin_toolkit import (
     DecisionAdmin,
     DecisionForm,
     HistoryLogAdmin,

@@ -12,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from products.admin import WaitingQueueFilter, count_of
+from products.admin_toolkit import WaitingQueueFilter, count_of
 from products.models import Business, Category, Kecamatan, Product, ProposedChange
 
 from .admin import labels_url, waiting_list_url

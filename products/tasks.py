@@ -1,6 +1,6 @@
 """Background tasks (django-tasks; run by `manage.py db_worker`, see README).
 
-A bulk decision on a large selection (products/admin.py, decide_selected) runs here
+A bulk decision on a large selection (products/admin_toolkit.py, decide_selected) runs here
 instead of in the web request. The task gets only JSON-serialisable arguments and
 goes through the same path as in a request: decisions.decide_all(), all or nothing
 in one transaction, the owners emailed after the commit.

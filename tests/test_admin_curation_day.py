@@ -13,7 +13,7 @@ from django.utils import timezone
 from outlets.models import Display, Outlet
 from outlets.resources import DisplayResource
 from outlets.staff_dashboard import start_queues
-from products.admin import created_on
+from products.admin_toolkit import created_on
 from products.models import Business, Product
 from tests.admin_helpers import admin_url, make_curator, make_staff, make_verifier
 from tests.factories import make_business, make_display, make_product

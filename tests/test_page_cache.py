@@ -26,6 +26,7 @@ import products.urls
 from outlets.caching import (
     GENERATION_KEY,
     PublicPageCacheMiddleware,
+    cache_directives,
     changes_public_pages,
     current_state,
 )
@@ -141,11 +142,19 @@ def test_signed_in_pages_are_never_cached_or_shared(client, cipare):
     assert anonymous["X-Page-Cache"] == "miss"
 
 
-def test_the_admin_is_never_cached(admin_client):
-    """Administration pages bypass the page cache."""
-    response = admin_client.get("/admin/")
+def test_the_admin_is_never_cached(client, admin_client):
+    """Administration pages are never kept in the page cache: for staff they say
+    Cache-Control private (Django's never_cache), so the cache would not store
+    one even without the session cookie that keeps staff out of it; anyone else
+    is sent to the sign-in page, and a redirect is never stored."""
+    staff = admin_client.get("/admin/")
+    client.get("/admin/products/product/")
+    anonymous = client.get("/admin/products/product/")
 
-    assert "X-Page-Cache" not in response
+    assert staff.status_code == 200
+    assert {"private", "no-store"} <= cache_directives(staff)
+    assert anonymous.status_code == 302
+    assert "X-Page-Cache" not in anonymous
 
 
 def test_the_health_probe_always_reaches_the_application(client):

@@ -111,6 +111,8 @@ def test_a_confirmation_resend_flood_for_one_address_sends_three_emails(client):
 
 
 def test_a_confirmation_resend_flood_from_one_ip_is_cut_at_ten(client):
+    """One IP address asking for new confirmation links for eleven waiting accounts gets
+    ten; the eleventh is refused (429)."""
     emails = [make_user(is_active=False).email for _ in range(11)]
 
     statuses = [
@@ -331,6 +333,8 @@ def test_confirming_needs_the_csrf_token(client):
 
 
 def test_a_confirmation_link_works_once(client):
+    """A confirmation link that has confirmed an account, used again, shows the page
+    saying the link is not valid."""
     client.post(reverse("accounts:signup"), signup_data())
     link = link_in(mail.outbox[0])
 
@@ -400,6 +404,8 @@ def test_a_forged_x_forwarded_for_on_a_failed_sign_in_is_not_a_500(
 
 
 def test_a_real_forwarded_address_is_still_used(rf, settings):
+    """Behind the load balancer, a visitor's genuine forwarded address (IPv6 too) is
+    taken as theirs, not the balancer's."""
     from accounts.views import client_ip
 
     settings.TRUSTED_PROXIES = 1
@@ -436,6 +442,8 @@ def test_a_business_named_with_html_characters_is_emailed_literally(
 
 
 def test_account_emails_keep_the_site_name_literally(client, settings):
+    """A site name with "<", ">" and "&" reads as typed in the subject and body of the
+    password-reset, confirmation and address-taken emails, never as HTML entities."""
     settings.SITE_NAME = "Gerai UMKM <Serang> & Co"
     make_user(email="ani@example.com")
 
@@ -504,6 +512,8 @@ def test_a_verifikator_finds_owners_but_not_staff_in_the_owner_autocomplete(
 
 
 def test_a_verifikator_cannot_list_or_open_staff_accounts(client, verifier):
+    """A Verifikator listing accounts in the admin sees owners only; the pages and
+    history of other staff, superusers and their own account answer 404."""
     owner = make_user(email="romlah@example.com")
     staff = make_user(email="staf@example.com", is_staff=True)
     boss = User.objects.create_superuser(email="admin@example.com", password="x")
@@ -522,6 +532,8 @@ def test_a_verifikator_cannot_list_or_open_staff_accounts(client, verifier):
 
 
 def test_a_superuser_still_sees_every_account(admin_client):
+    """A superuser sees staff accounts in the list, opens them, and finds them in the
+    owner autocomplete."""
     staff = make_user(email="staf@example.com", is_staff=True)
 
     listing = admin_client.get(admin_url(User, "changelist"))

@@ -397,6 +397,8 @@ def test_business_logo_upload_is_stored_re_encoded(admin_client):
 def test_a_replaced_logo_is_deleted_once_saved(
     admin_client, django_capture_on_commit_callbacks
 ):
+    """A business logo replaced in the admin is stored, and the old file is deleted from
+    storage once the change is saved."""
     business = make_business()
     business.set_logo(image_upload("old.png", "PNG"))
     business.save()
@@ -632,6 +634,8 @@ def test_outlet_page_queries_do_not_grow_with_its_displays(admin_client, cipare)
 
 
 def test_a_saved_display_keeps_its_product_whatever_is_posted(admin_client, cipare):
+    """A display saved on an outlet's page keeps its product, even when another product
+    is posted for it."""
     display = make_display(outlet=cipare, status=Display.Status.REQUESTED)
     url = admin_url(Outlet, "change", cipare.pk)
     data = rendered_form_data(admin_client.get(url))

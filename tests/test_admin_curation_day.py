@@ -39,6 +39,8 @@ def messages_of(response):
 
 
 def test_a_superuser_sees_every_queue_linked_to_its_changelist(admin_client, cipare):
+    """A superuser's admin home counts what waits (businesses, products, display
+    requests), each count a link to its waiting list."""
     make_business(status=Business.Status.PENDING)
     make_product(status=Product.Status.PENDING)
     make_product(status=Product.Status.PENDING)
@@ -58,6 +60,8 @@ def test_a_superuser_sees_every_queue_linked_to_its_changelist(admin_client, cip
 def test_a_curator_counts_only_requests_at_their_agencys_outlets(
     client, cipare, iwak_banten
 ):
+    """A curator from Disparpora sees the display requests of their agency's outlets
+    counted on the admin home, not those waiting at a Dinas outlet."""
     make_display(outlet=cipare, status=Display.Status.REQUESTED)
     make_display(outlet=iwak_banten, status=Display.Status.REQUESTED)
     make_display(outlet=iwak_banten, status=Display.Status.REQUESTED)
@@ -70,6 +74,8 @@ def test_a_curator_counts_only_requests_at_their_agencys_outlets(
 
 
 def test_a_verifier_sees_no_display_queue(client, cipare):
+    """A Verifikator's admin home shows the businesses waiting for them but no queue of
+    display requests."""
     make_display(outlet=cipare, status=Display.Status.REQUESTED)
     client.force_login(make_verifier())
 
@@ -81,6 +87,7 @@ def test_a_verifier_sees_no_display_queue(client, cipare):
 
 
 def test_staff_without_permissions_see_no_queue_line(client):
+    """Staff without permissions see no line of queues on the admin home."""
     client.force_login(make_staff())
 
     response, queues = home_queues(client)
@@ -97,6 +104,8 @@ class Counted:
 
 
 def test_large_counts_have_thousands_separators(client, monkeypatch):
+    """A queue of 9,860 businesses reads "9.860" on the admin home, with the Indonesian
+    thousands separator."""
     client.force_login(make_staff(permissions=["products.view_business"]))
     monkeypatch.setattr(Business.objects, "waiting", Counted)
 
@@ -109,6 +118,8 @@ def test_large_counts_have_thousands_separators(client, monkeypatch):
 def test_the_home_costs_the_same_queries_however_much_waits(
     admin_client, cipare, django_assert_max_num_queries
 ):
+    """The admin home of a superuser, with five businesses and five display requests
+    waiting, opens in at most 12 queries."""
     for _ in range(5):
         make_business(status=Business.Status.PENDING)
         make_display(outlet=cipare, status=Display.Status.REQUESTED)
@@ -121,6 +132,8 @@ def test_the_home_costs_the_same_queries_however_much_waits(
 
 
 def test_the_outlet_page_links_to_its_labels_coming_back_to_it(admin_client, cipare):
+    """An outlet's admin page links to its shelf labels, whose way back leads to that
+    admin page."""
     page = admin_url(Outlet, "change", cipare.pk)
 
     response = admin_client.get(page)
@@ -132,6 +145,8 @@ def test_the_outlet_page_links_to_its_labels_coming_back_to_it(admin_client, cip
 
 
 def test_each_outlet_row_of_the_summary_links_to_its_labels(client, iwak_banten):
+    """A curator's summary page links each of their outlets to its shelf labels, with
+    the way back leading to the summary."""
     client.force_login(make_curator("disparpora"))
 
     response = client.get(reverse("staff_dashboard"))
@@ -146,6 +161,7 @@ def test_each_outlet_row_of_the_summary_links_to_its_labels(client, iwak_banten)
 
 
 def test_back_returns_to_the_page_of_this_site_staff_came_from(admin_client, cipare):
+    """The shelf labels' back link leads to the page of this site staff came from."""
     response = admin_client.get(labels_url(cipare), {"next": "/admin/ringkasan/"})
 
     assert response.context["back_url"] == "/admin/ringkasan/"
@@ -163,6 +179,8 @@ def test_back_never_leaves_the_site(admin_client, cipare, next_url):
 
 
 def test_another_agencys_labels_stay_a_404_with_next(client, cipare):
+    """A curator from Disparpora opening the shelf labels of a Dinas outlet gets a 404,
+    even with a page to come back to."""
     client.force_login(make_curator("disparpora"))
 
     response = client.get(labels_url(cipare), {"next": "/admin/"})
@@ -176,6 +194,9 @@ def test_another_agencys_labels_stay_a_404_with_next(client, cipare):
 def test_the_outlet_page_opens_with_capacity_waiting_list_and_current_displays(
     admin_client, cipare
 ):
+    """An outlet's admin page opens, above its own fields, with how full it is (1 of its
+    capacity), the waiting requests and the current displays, each linked, without ended
+    ones, and a link to end its current displays."""
     current = make_display(
         outlet=cipare, product=make_product(name="Abon Ikan Tuna Cipare")
     )
@@ -208,6 +229,7 @@ def test_the_outlet_page_opens_with_capacity_waiting_list_and_current_displays(
 
 
 def test_the_editable_display_rows_are_folded(admin_client, cipare):
+    """The editable display rows on an outlet's admin page can be folded away."""
     make_display(outlet=cipare)
 
     response = admin_client.get(admin_url(Outlet, "change", cipare.pk))
@@ -223,6 +245,8 @@ def test_the_editable_display_rows_are_folded(admin_client, cipare):
 def test_the_outlet_page_costs_the_same_queries_however_many_are_shown(
     admin_client, cipare, django_assert_max_num_queries
 ):
+    """An outlet's admin page with 30 current displays and 30 requests opens in at most
+    15 queries."""
     for _ in range(30):
         make_display(outlet=cipare)
         make_display(outlet=cipare, status=Display.Status.REQUESTED)
@@ -243,6 +267,8 @@ def end_selected(client, displays):
 
 
 def test_ending_selected_displays_goes_through_the_decision_path(client, cipare):
+    """A curator ending two selected displays ends both as their decision, recorded in
+    each display's history, and is told how many were ended."""
     curator = make_curator("dinkopukmperindag")
     client.force_login(curator)
     first, second = make_display(outlet=cipare), make_display(outlet=cipare)
@@ -260,6 +286,8 @@ def test_ending_selected_displays_goes_through_the_decision_path(client, cipare)
 
 
 def test_rows_that_are_not_approved_are_left_and_named(admin_client, cipare):
+    """Ending a selection of an approved display and a waiting request ends the approved
+    one, leaves the request as it was, and adds a warning to the confirmation."""
     approved = make_display(outlet=cipare)
     waiting = make_display(outlet=cipare, status=Display.Status.REQUESTED)
 
@@ -273,6 +301,8 @@ def test_rows_that_are_not_approved_are_left_and_named(admin_client, cipare):
 
 
 def test_ending_nothing_is_a_warning_not_a_success(admin_client, cipare):
+    """Ending a selection with nothing approved in it answers with warnings, never a
+    success message."""
     waiting = make_display(outlet=cipare, status=Display.Status.REQUESTED)
 
     response = end_selected(admin_client, [waiting])
@@ -281,6 +311,8 @@ def test_ending_nothing_is_a_warning_not_a_success(admin_client, cipare):
 
 
 def test_a_curator_never_ends_another_agencys_display(client, iwak_banten):
+    """A curator from Dinas selecting a Disparpora outlet's display to end leaves it on
+    display."""
     client.force_login(make_curator("dinkopukmperindag"))
     display = make_display(outlet=iwak_banten)
 
@@ -306,6 +338,8 @@ def test_approving_requests_already_rejected_shows_no_success(admin_client, cipa
 
 
 def test_rejecting_requests_decided_meanwhile_shows_no_success(admin_client, cipare):
+    """Rejecting a request the owner cancelled meanwhile shows only a warning, no
+    success message."""
     display = make_display(outlet=cipare, status=Display.Status.REQUESTED)
     Display.objects.filter(pk=display.pk).update(status=Display.Status.CANCELLED)
 
@@ -327,6 +361,8 @@ def test_rejecting_requests_decided_meanwhile_shows_no_success(admin_client, cip
 
 
 def test_a_display_is_named_by_its_product_and_outlet(cipare):
+    """A display is named "product @ outlet", e.g. "Abon Ikan Tuna @ Gerai UMKM
+    Cipare"."""
     display = make_display(outlet=cipare, product=make_product(name="Abon Ikan Tuna"))
 
     assert str(display) == "Abon Ikan Tuna @ Gerai UMKM Cipare"
@@ -335,6 +371,9 @@ def test_a_display_is_named_by_its_product_and_outlet(cipare):
 def test_the_display_changelist_shows_when_each_request_waited_and_turn(
     admin_client, cipare
 ):
+    """The waiting display requests show when each was made and when its business was
+    last shown, in at most seven columns; one outlet's list shows status instead of
+    outlet."""
     response = admin_client.get(admin_url(Display, "changelist"), {"queue": "waiting"})
 
     columns = response.context["cl"].list_display
@@ -349,6 +388,8 @@ def test_the_display_changelist_shows_when_each_request_waited_and_turn(
 
 
 def test_the_display_export_writes_status_labels_and_yes_no(cipare):
+    """The exported displays give each status by its label and say "Ya" or "Tidak" for
+    whether it is on display today."""
     today = timezone.localdate()
     make_display(outlet=cipare)
     make_display(outlet=cipare, status=Display.Status.REQUESTED)
@@ -373,6 +414,8 @@ def test_the_display_export_writes_status_labels_and_yes_no(cipare):
 def test_the_display_log_names_each_display_without_a_query_per_row(
     admin_client, cipare, django_assert_max_num_queries
 ):
+    """The display history list names each display ("Abon Ikan Tuna @ Gerai UMKM
+    Cipare") and costs no more queries with 20 more displays."""
     for _ in range(3):
         make_display(outlet=cipare, product=make_product(name="Abon Ikan Tuna"))
     url = admin_url(Display.history.model, "changelist")

@@ -19,6 +19,9 @@ def page_text(response):
 
 
 def test_the_admin_index_names_historical_models_in_indonesian(admin_client):
+    """The superuser's admin home names history models ("Riwayat produk") and two-factor
+    devices ("Kode cadangan") in Indonesian, with no English "Historical" or django-otp
+    names."""
     text = page_text(admin_client.get("/admin/"))
 
     assert "Historical" not in text
@@ -34,6 +37,8 @@ def test_the_admin_index_names_historical_models_in_indonesian(admin_client):
 
 @pytest.mark.parametrize("owner", ["user", "group"])
 def test_permission_widgets_name_permissions_in_indonesian(admin_client, owner):
+    """The permission pickers on a user's and a group's page name every permission in
+    Indonesian, django-axes' too, with no "Can add" or "Historical" left."""
     if owner == "user":
         url = admin_url(User, "change", User.objects.first().pk)
     else:
@@ -48,6 +53,8 @@ def test_permission_widgets_name_permissions_in_indonesian(admin_client, owner):
 
 
 def test_a_permission_is_named_from_its_action_and_model():
+    """A permission reads "Can add product" in English and "Dapat menambah produk" in
+    Indonesian, made from its action and its model's name."""
     add_product = Permission.objects.get(codename="add_product")
 
     with translation.override("en"):
@@ -58,6 +65,8 @@ def test_a_permission_is_named_from_its_action_and_model():
 
 
 def test_a_historical_models_name_follows_the_language():
+    """A product's history is called "history of product" in English and "riwayat
+    produk" in Indonesian."""
     historical = Product.history.model
 
     with translation.override("en"):
@@ -67,6 +76,8 @@ def test_a_historical_models_name_follows_the_language():
 
 
 def test_axes_strings_missing_from_its_catalogue_are_translated():
+    """django-axes strings its own catalogue leaves in English (the attempt expiration,
+    the clean-up action) show in Indonesian."""
     # Variables, or makemessages adds them to the project's catalogue.
     missing = ["access attempt expiration", "Clean up expired attempts"]
     with translation.override("id"):

@@ -43,6 +43,9 @@ def business_form_data(**changes):
 
 
 def test_a_business_staff_add_is_marked_as_registered_for_its_owner(client, verifier):
+    """A business a Verifikator adds in the admin is marked as registered by them for
+    its owner, named but without an account yet, and is listed among those awaiting
+    hand-over."""
     response = client.post(admin_url(Business, "add"), business_form_data())
 
     assert response.status_code == 302
@@ -61,6 +64,8 @@ def test_a_business_staff_add_is_marked_as_registered_for_its_owner(client, veri
 
 
 def test_a_business_an_owner_registers_is_not_marked():
+    """A business an owner registers is not marked as registered by staff, nor waiting
+    to be handed over."""
     business = make_business()
 
     assert not business.assisted_registration
@@ -69,6 +74,8 @@ def test_a_business_an_owner_registers_is_not_marked():
 
 
 def test_staff_add_products_to_a_business_they_registered(client, verifier):
+    """Staff add a product in the admin to a business they registered for a trader
+    without an account."""
     business = make_business(owner=None, assisted_registration=True)
 
     response = client.post(
@@ -96,6 +103,9 @@ def test_staff_add_products_to_a_business_they_registered(client, verifier):
 def test_handing_over_gives_the_business_to_the_owner_and_emails_them(
     client, verifier, django_capture_on_commit_callbacks
 ):
+    """Choosing the owner's account hands the business over: the owner is emailed a link
+    to their dashboard, where they find the business and its products, and it stays
+    known as registered by staff."""
     business = make_business(
         owner=None, assisted_registration=True, registered_by=verifier
     )
@@ -125,6 +135,8 @@ def test_handing_over_gives_the_business_to_the_owner_and_emails_them(
 def test_the_business_page_suggests_accounts_signed_up_with_its_number(
     client, verifier
 ):
+    """A business awaiting its owner suggests, beside the owner's name from the
+    register, the accounts signed up with its WhatsApp number, and no other."""
     business = make_business(
         owner=None,
         assisted_registration=True,
@@ -144,6 +156,8 @@ def test_the_business_page_suggests_accounts_signed_up_with_its_number(
 def test_saving_without_choosing_an_owner_hands_nothing_over(
     client, verifier, django_capture_on_commit_callbacks
 ):
+    """Editing an unowned business without choosing an owner saves the change, hands
+    nothing over and emails nobody."""
     business = make_business(owner=None, assisted_registration=True)
     change_url = admin_url(Business, "change", business.pk)
     data = rendered_form_data(client.get(change_url))
@@ -158,6 +172,8 @@ def test_saving_without_choosing_an_owner_hands_nothing_over(
 
 
 def test_a_verifier_cannot_move_a_business_away_from_its_owner(client, verifier):
+    """A Verifikator is offered no owner field on an owned business, and a forged owner
+    in the form leaves it with its owner."""
     owner = make_user()
     business = make_business(owner=owner)
     change_url = admin_url(Business, "change", business.pk)
@@ -173,6 +189,8 @@ def test_a_verifier_cannot_move_a_business_away_from_its_owner(client, verifier)
 
 
 def test_a_curator_cannot_register_businesses(client):
+    """A curator of outlets can neither open the form to add a business nor post one
+    (403); nothing is created."""
     client.force_login(make_curator("dinkopukmperindag"))
 
     assert client.get(admin_url(Business, "add")).status_code == 403

@@ -201,6 +201,8 @@ def test_the_preview_lists_every_invalid_row_and_writes_nothing(verifikator_clie
 def test_a_file_without_a_required_column_is_an_error_of_the_file(
     verifikator_client,
 ):
+    """A register without the KELURAHAN column is previewed with an error of the file
+    (not of a row), naming the column, and cannot be confirmed."""
     page = upload(
         verifikator_client, Business, csv_bytes(["nama_usaha"], ["Dodol Bu Ani"])
     )
@@ -213,6 +215,8 @@ def test_a_file_without_a_required_column_is_an_error_of_the_file(
 
 
 def test_an_unreadable_file_is_an_error_of_the_file(verifikator_client):
+    """A file that is not a workbook is previewed with a single error of the file saying
+    it is not XLSX, and cannot be confirmed."""
     page = upload(
         verifikator_client,
         Business,
@@ -264,6 +268,8 @@ def test_confirming_imports_every_row_as_registered_by_the_staff_member(
 
 
 def test_products_are_imported_in_the_background(verifikator_client):
+    """A product register, previewed then confirmed, imports its products, each waiting
+    for review."""
     make_business(nib="3673010000001")
     content = csv_bytes(
         PRODUCT_HEADER, ["3673010000001", "", "Dodol Ketan", "makanan", "25000", ""]
@@ -317,6 +323,8 @@ def test_the_rows_without_errors_are_imported_and_the_others_left_out(
 def test_a_file_that_cannot_be_read_cannot_be_confirmed_even_by_a_forged_post(
     verifikator_client,
 ):
+    """A preview with an error of the file, confirmed by a forged POST, stays a preview
+    and its page says it is only a preview; the confirmation takes POST only."""
     preview = upload(verifikator_client, Business, csv_bytes(["nama_usaha"], ["A"]))
     job = preview.context["job"]
     assert not preview.context["may_confirm"]
@@ -333,6 +341,8 @@ def test_a_file_that_cannot_be_read_cannot_be_confirmed_even_by_a_forged_post(
 
 
 def test_a_job_not_previewed_yet_cannot_be_confirmed(verifikator_client, verifikator):
+    """A register confirmed before its preview has run imports nothing and stays
+    uploaded."""
     job = make_job(verifikator, csv_bytes(BUSINESS_HEADER, DODOL))
 
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -377,6 +387,8 @@ def test_another_staff_member_can_neither_see_nor_confirm_a_job(
 def test_the_job_list_is_read_only_and_needs_the_import_permission(
     client, verifikator_client
 ):
+    """A Verifikator lists their uploads but cannot add one there (403); staff without
+    the import permission cannot open the list (403)."""
     upload(verifikator_client, Business, csv_bytes(BUSINESS_HEADER, DODOL))
 
     listed = verifikator_client.get(admin_url(ImportJob, "changelist"))
@@ -394,6 +406,8 @@ def test_the_job_list_is_read_only_and_needs_the_import_permission(
 def test_losing_the_import_permission_stops_the_confirmation(
     verifikator_client, verifikator
 ):
+    """A Verifikator who loses the import permission after the preview is refused the
+    confirmation (403), and nothing is imported."""
     preview = upload(verifikator_client, Business, csv_bytes(BUSINESS_HEADER, DODOL))
     verifikator.groups.clear()
 
@@ -405,6 +419,8 @@ def test_losing_the_import_permission_stops_the_confirmation(
 
 
 def test_a_reupload_of_the_same_file_imports_as_unchanged(verifikator_client):
+    """Uploading an imported register again previews and imports both rows as unchanged,
+    adding no business."""
     content = csv_bytes(BUSINESS_HEADER, DODOL, EMPING)
     confirm(verifikator_client, upload(verifikator_client, Business, content))
     count = Business.objects.count()
@@ -576,6 +592,7 @@ def test_the_database_queue_runs_the_preview_later(settings, verifikator_client)
 
 
 def test_deleting_a_job_deletes_its_stored_file(verifikator):
+    """Deleting an import deletes its uploaded file from the private storage."""
     job = make_job(verifikator, b"nama_usaha\n")
     name = job.file.name
     assert storages["private"].exists(name)

@@ -20,6 +20,9 @@ pytestmark = [
 
 
 def test_a_curator_works_through_the_day_in_few_clicks(live_server, browser):
+    """A Dinas curator goes from the admin home's queue to a request and approves it,
+    ends two of the outlet's displays in one go, then prints its shelf labels and comes
+    back to the outlet's page."""
     url = live_server.url
     cipare = Outlet.objects.get(slug="gerai-umkm-cipare")
     first, second, kept = (

@@ -229,6 +229,8 @@ def test_two_staff_saving_the_same_row_at_once(reference_data):
 
 
 def test_a_display_is_not_rejected_without_a_reason_in_its_change_form(admin_client):
+    """Rejecting a display request with a blank reason on its own page is refused
+    ("alasan wajib diisi"); the request still waits and the owner gets no email."""
     display = make_display(status=Display.Status.REQUESTED)
     url = admin_url(Display, "change", display.pk)
     data = drawn_form(admin_client.get(url))
@@ -248,6 +250,8 @@ def test_a_display_is_not_rejected_without_a_reason_in_its_change_form(admin_cli
 def test_a_display_is_not_rejected_without_a_reason_on_the_outlet_page(
     admin_client, cipare
 ):
+    """Rejecting a display request without a reason from the outlet's page is refused
+    with the same error; the request still waits."""
     display = make_display(outlet=cipare, status=Display.Status.REQUESTED)
     data = drawn_form(admin_client.get(outlet_page(cipare)))
     data[f"{inline_row(data, display)}-status"] = Display.Status.REJECTED
@@ -262,6 +266,8 @@ def test_a_display_is_not_rejected_without_a_reason_on_the_outlet_page(
 def test_a_display_rejected_with_a_reason_on_the_outlet_page_tells_the_owner(
     admin_client, cipare, django_capture_on_commit_callbacks
 ):
+    """A display request rejected with a reason from the outlet's page is rejected, and
+    the owner is emailed that reason."""
     display = make_display(outlet=cipare, status=Display.Status.REQUESTED)
     data = drawn_form(admin_client.get(outlet_page(cipare)))
     row = inline_row(data, display)
@@ -311,6 +317,8 @@ def test_an_approved_display_cannot_go_back_to_requested(admin_client, cipare):
 
 
 def test_an_owners_cancellation_is_in_the_history(client):
+    """An owner who cancels their display request finds it cancelled, and its history
+    records the cancellation as theirs."""
     owner = make_user()
     display = make_display(
         product=make_product(business=make_business(owner=owner)),
@@ -339,6 +347,8 @@ def test_a_plain_save_cannot_change_a_status(cipare):
 
 
 def test_every_decision_is_recorded_with_who_and_why():
+    """A Verifikator rejecting a business is recorded, with the reason, on the business
+    and in its history; a business already rejected cannot be rejected again."""
     business = make_business(status=Business.Status.PENDING)
     staff = make_verifier()
 
@@ -551,6 +561,8 @@ def test_accepting_a_change_to_an_nib_taken_meanwhile_is_refused_clearly():
 
 
 def test_verifikator_see_the_queue_of_proposed_changes(client):
+    """A Verifikator sees a proposed change to a business waiting in the queue, and its
+    page shows the value proposed."""
     verifier = make_verifier()
     assert Group.objects.get(name="Verifikator") in verifier.groups.all()
     business = make_business(name="Emping Bu Sri")
@@ -570,6 +582,7 @@ def test_verifikator_see_the_queue_of_proposed_changes(client):
 
 
 def test_a_certificate_staff_enter_in_the_admin_is_verified_by_them(admin_client):
+    """A certificate staff add to a product in the admin counts as verified at once."""
     product = make_product()
     url = admin_url(Product, "change", product.pk)
     data = drawn_form(admin_client.get(url))

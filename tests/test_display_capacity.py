@@ -39,6 +39,8 @@ def approved_at(outlet):
 
 @pytest.mark.django_db
 def test_approving_beyond_the_capacity_is_refused(cipare, today):
+    """Approving a request at an outlet already showing its capacity (2/2) is refused,
+    saying how full it is; the request still waits."""
     with_capacity(cipare, 2)
     make_display(outlet=cipare)
     make_display(outlet=cipare)
@@ -75,6 +77,8 @@ def test_only_displays_on_show_take_a_place(cipare, kasemen, today):
 
 @pytest.mark.django_db
 def test_a_scheduled_approval_is_checked_on_its_first_day(cipare, today):
+    """At a full outlet, an approval starting on the last day of a current display is
+    refused; one starting the day after it ends is approved."""
     with_capacity(cipare, 1)
     make_display(outlet=cipare, starts_on=today, ends_on=today + 2 * DAY)
     staff = make_user(is_staff=True)
@@ -237,6 +241,8 @@ def test_the_capacity_is_counted_in_one_query_however_many_displays(
 def test_the_display_admin_shows_a_full_outlet_as_a_form_error(
     admin_client, cipare, today
 ):
+    """Staff approving a request at a full outlet in the admin see the form again with
+    an error saying it is full (1/1); the request still waits."""
     with_capacity(cipare, 1)
     make_display(outlet=cipare)
     waiting = make_display(outlet=cipare, status=Display.Status.REQUESTED)

@@ -61,6 +61,9 @@ EXPORTS = [
 def test_owner_supplied_formulas_are_exported_as_text(
     admin_client, evil_product, file_format, model, resource
 ):
+    """In the CSV and XLSX exports of businesses, products and displays, an owner's
+    name, email or text starting like a formula is plain text, escaped with a leading
+    "'", never a live formula."""
     kwargs = {"resource": resource} if resource else {}
 
     response = export(admin_client, model, file_format, **kwargs)
@@ -88,6 +91,8 @@ def test_owner_supplied_formulas_are_exported_as_text(
 def test_an_escaped_export_imports_back_unchanged(
     admin_client, evil_product, model, resource
 ):
+    """An exported CSV of businesses or of products, formulas escaped, imports back
+    without errors as one unchanged row."""
     kwargs = {"resource": resource} if resource else {}
     exported = export(admin_client, model, CSV, **kwargs)
 

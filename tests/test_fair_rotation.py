@@ -92,6 +92,9 @@ def turn_names(displays):
 
 
 def test_the_waiting_list_puts_who_waited_longest_for_a_turn_first(cipare, waiting):
+    """An outlet's waiting list puts businesses never on display first (older requests
+    first), then those whose last display ended longest ago, and last those on display
+    now."""
     in_turn = Display.objects.at(cipare).in_rotation_order()
 
     assert turn_names(in_turn) == sorted(turn_names(waiting))
@@ -103,12 +106,15 @@ def test_the_waiting_list_puts_who_waited_longest_for_a_turn_first(cipare, waiti
 
 
 def test_only_requests_at_the_outlet_are_in_its_waiting_list(cipare, kasemen, waiting):
+    """An outlet's waiting list holds none of the requests waiting at another outlet."""
     assert Display.objects.at(kasemen).in_rotation_order().count() == 0
 
 
 def test_the_admin_lists_requests_in_turn_with_when_each_business_was_last_shown(
     client, cipare, waiting
 ):
+    """A Dinas curator opening an outlet's rotation queue in the admin sees its requests
+    in turn, the business never shown above the one on display now."""
     client.force_login(make_curator("dinkopukmperindag"))
 
     response = client.get(
@@ -123,6 +129,8 @@ def test_the_admin_lists_requests_in_turn_with_when_each_business_was_last_shown
 
 
 def test_a_curator_never_sees_another_agencys_waiting_list(client, cipare, waiting):
+    """A curator from Disparpora asking for the waiting list of a Dinas outlet gets an
+    empty list."""
     client.force_login(make_curator("disparpora"))
 
     response = client.get(
@@ -135,6 +143,8 @@ def test_a_curator_never_sees_another_agencys_waiting_list(client, cipare, waiti
 
 
 def test_the_outlet_page_shows_who_is_next_in_turn(client, cipare, waiting):
+    """An outlet's admin page lists the waiting businesses in turn, with a link to the
+    outlet's rotation queue."""
     client.force_login(make_curator("dinkopukmperindag"))
 
     response = client.get(admin_url(Outlet, "change", cipare.pk))
@@ -147,6 +157,7 @@ def test_the_outlet_page_shows_who_is_next_in_turn(client, cipare, waiting):
 
 
 def test_an_outlet_without_requests_says_so(client, kasemen):
+    """An outlet with no requests opens in the admin without a waiting list."""
     client.force_login(make_curator("dinkopukmperindag"))
 
     response = client.get(admin_url(Outlet, "change", kasemen.pk))
@@ -168,6 +179,8 @@ def rotation_queries(client, outlet):
 def test_the_waiting_list_costs_the_same_queries_however_long_it_is(
     admin_client, cipare, waiting
 ):
+    """An outlet's rotation queue costs the same queries, at most 12, with ten more
+    requests waiting."""
     few = rotation_queries(admin_client, cipare)
     for number in range(10):
         request_at(cipare, f"F Later {number}", number)

@@ -113,6 +113,8 @@ PAGE_PARAMS = [
 def test_public_page_parameters_never_make_a_server_error(
     client, catalogue, page_name, param
 ):
+    """Hostile values, broken encodings and repeated or hostile parameter names in any
+    public page's query string never make a server error; a NUL byte answers 400."""
     path = PUBLIC_PAGES[page_name][0](catalogue)
     for value in VALUES.values():
         assert_answered(get(client, path, query(param, value)), value)
@@ -132,6 +134,9 @@ def test_public_page_parameters_never_make_a_server_error(
 
 @pytest.mark.parametrize("prefix", ["", "/en"])
 def test_public_pages_in_english_take_hostile_parameters(client, catalogue, prefix):
+    """The product list, the outlet list and a product page, in Indonesian and in
+    English, still open (200) with broken UTF-8 in the search, a negative sort and a
+    huge page number."""
     for path in ["/produk/", "/gerai/", catalogue.get_absolute_url()]:
         path = prefix + path.removeprefix("/en")
         response = get(client, path, "q=%ff%fe&urut=-1&page=" + HUGE)
@@ -274,6 +279,9 @@ def assert_form_answered(response, value):
     ],
 )
 def test_public_forms_take_hostile_values(client, form, field):
+    """Hostile values in any field of the sign-up, sign-in, resend and password-reset
+    forms never make a server error: the form comes back or the visitor is sent on (a
+    NUL byte is a 400, many sign-ins a 429)."""
     path, valid = public_form(form)
     for value in FORM_VALUES.values():
         response = client.post(path, {**valid, field: value})
@@ -322,6 +330,9 @@ def owner_form(name, business, product):
     ],
 )
 def test_owner_forms_take_hostile_values(client, owner, form, field):
+    """Hostile values in any field of an owner's business, product and display-request
+    forms never make a server error: the form comes back or the owner is sent on (a NUL
+    byte is a 400)."""
     _user, business, product = owner
     path, valid = owner_form(form, business, product)
     for value in FORM_VALUES.values():
@@ -333,6 +344,8 @@ def test_owner_forms_take_hostile_values(client, owner, form, field):
 
 @pytest.mark.parametrize("value", ["%ff%fe", "%c3%28", "a=%00"])
 def test_forms_take_broken_encodings(client, owner, value):
+    """Broken UTF-8 or a NUL byte posted to the sign-in or the business form answers
+    200, 302 or 400, never a server error."""
     _user, business, _product = owner
     for path in [reverse("accounts:login"), reverse("products:business_create")]:
         response = client.post(
@@ -387,6 +400,9 @@ def superuser(client):
 
 @pytest.mark.parametrize("model", changelists())
 def test_admin_changelists_take_hostile_lookups(client, superuser, catalogue, model):
+    """Hostile searches, sorts, pages, lookups, filter values and dates on any admin
+    list answer the list, a 400 (always for a NUL byte) or a redirect to "?e=1", never a
+    server error."""
     model_admin = admin.site._registry[model]
     url = admin_url(model, "changelist")
     raw_queries = [query("q", value) for value in ADMIN_VALUES.values()]
@@ -422,6 +438,8 @@ def test_admin_changelists_take_hostile_lookups(client, superuser, catalogue, mo
 
 
 def test_admin_date_hierarchy_years_out_of_range_redirect(client, superuser):
+    """Staff asking for displays of a year out of range (negative, huge, 9999, 10000)
+    are sent back to the list with "?e=1"."""
     make_display(starts_on=datetime.date(2026, 1, 1))
     url = admin_url(Display, "changelist")
     for year in ["-1", "99999999999999999999", "9999", "10000"]:
@@ -431,6 +449,9 @@ def test_admin_date_hierarchy_years_out_of_range_redirect(client, superuser):
 
 
 def test_admin_autocomplete_takes_hostile_terms(client, superuser, catalogue):
+    """The admin's product autocomplete answers hostile or broken search terms, a huge
+    page and a NUL app label without a server error; a NUL byte in the term answers
+    400."""
     base = "app_label=outlets&model_name=display&field_name=product"
     url = "/admin/autocomplete/"
     for term in [quote(v) for v in ADMIN_VALUES.values()] + BROKEN_ENCODINGS:

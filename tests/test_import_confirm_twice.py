@@ -34,6 +34,8 @@ def messages_of(response):
 def test_confirming_a_finished_import_again_imports_nothing(
     verifikator_client, verifikator
 ):
+    """A Verifikator confirming an import that has finished, again, is taken back to its
+    page with a message; the two businesses are imported and logged once."""
     preview = upload(
         verifikator_client, Business, csv_bytes(BUSINESS_HEADER, DODOL, EMPING)
     )
@@ -95,5 +97,6 @@ def test_a_click_racing_the_first_one_gets_the_message(verifikator_client):
 
 
 def test_the_job_list_still_answers(verifikator_client):
+    """A Verifikator's list of imports opens."""
     url = reverse("admin:products_importjob_changelist")
     assert verifikator_client.get(url).status_code == 200

@@ -401,6 +401,9 @@ def test_products_are_imported_for_businesses_found_by_nib_or_slug(
 def test_product_rows_with_unknown_business_or_category_or_bad_price_are_errors(
     verifikator_client,
 ):
+    """A product register's preview names, row by row, the column of each error (unknown
+    business or category, negative or unreadable price, no name), and nothing is
+    imported."""
     make_business(nib="3673010000001")
     before = Product.objects.count()
     content = csv_bytes(
@@ -428,6 +431,8 @@ def test_product_rows_with_unknown_business_or_category_or_bad_price_are_errors(
 
 
 def test_a_file_without_a_required_column_is_refused():
+    """A product register without a column naming the business is refused, saying it
+    needs "nib_usaha / usaha"."""
     with translation.override("en"):
         result = ProductResource().import_data(
             _dataset(["nama_produk", "kategori", "harga"], ["Kue", "makanan", "1"]),
@@ -465,6 +470,8 @@ def test_the_list_shows_import_and_export_to_a_verifikator(verifikator_client):
     ],
 )
 def test_the_import_and_export_pages_answer(admin_client, model, view):
+    """A superuser opens the import and export pages of businesses and products, and the
+    export page of displays."""
     make_display()
 
     assert admin_client.get(admin_url(model, view)).status_code == 200
@@ -485,6 +492,8 @@ def test_a_curator_may_export_businesses_but_not_import_them(disparpora_curator)
 
 
 def test_anyone_but_staff_is_sent_to_the_login_page(client):
+    """An owner opening the admin's business import is sent to the admin's sign-in
+    page."""
     client.force_login(make_business().owner)
 
     response = client.get(admin_url(Business, "import"))
@@ -498,6 +507,9 @@ def test_anyone_but_staff_is_sent_to_the_login_page(client):
 
 @pytest.mark.parametrize("file_format", [CSV, XLSX], ids=["csv", "xlsx"])
 def test_businesses_are_exported_with_their_register_columns(admin_client, file_format):
+    """A business exported as CSV or XLSX comes out in the register's columns, then its
+    status, whether staff registered it, its owner's email, slug and product count, in
+    words staff read."""
     owner = make_user(email="ani@contoh.id")
     business = make_business(name="Dodol Bu Ani", nib="3673010000001", owner=owner)
     make_product(business=business)
@@ -573,6 +585,8 @@ def test_an_exported_file_imports_back_unchanged(admin_client):
 
 
 def test_products_are_exported_with_their_business_and_page(admin_client):
+    """A product's export row gives its business, name, category, price, status
+    ("Disetujui") and page address, even exported from the English admin."""
     product = make_product(name="Dodol Ketan", price=25000)
 
     with translation.override("en"):  # the English admin, at /en/admin/
@@ -671,6 +685,8 @@ def run_command(*args):
 def test_the_command_dry_run_prints_row_errors_and_writes_nothing(
     tmp_path, verifikator
 ):
+    """The register command without --commit prints each row's errors and a summary,
+    then says nothing was written, and nothing is."""
     before = Business.objects.count()
     path = register_file(tmp_path, DODOL, UNKNOWN_KELURAHAN, BAD_NIB, EMPING)
 
@@ -686,6 +702,9 @@ def test_the_command_dry_run_prints_row_errors_and_writes_nothing(
 def test_the_command_writes_with_commit_only_a_file_without_errors(
     tmp_path, verifikator
 ):
+    """The register command with --commit refuses a file with errors and imports a clean
+    one as registered by the staff member named; run again, it finds every row
+    unchanged."""
     before = Business.objects.count()
     with_errors = register_file(tmp_path, DODOL, BAD_WHATSAPP)
     clean = tmp_path / "clean.csv"
@@ -711,6 +730,8 @@ def test_the_command_writes_with_commit_only_a_file_without_errors(
 
 
 def test_the_command_imports_products(tmp_path, verifikator):
+    """The register command imports a product register, each product waiting for
+    review."""
     make_business(nib="3673010000001")
     path = tmp_path / "produk.csv"
     path.write_bytes(
@@ -729,6 +750,8 @@ def test_the_command_imports_products(tmp_path, verifikator):
 
 
 def test_the_command_needs_a_staff_member_allowed_to_add(tmp_path):
+    """The register command, run as a curator, an owner or an unknown address, refuses,
+    naming that address, and imports nothing."""
     path = register_file(tmp_path, DODOL)
     curator = make_curator("disparpora")
 

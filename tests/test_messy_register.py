@@ -30,6 +30,8 @@ def workbook(register):
 
 
 def test_the_same_seed_gives_the_same_file():
+    """The same seed builds the same workbook and the same expected rows; another seed
+    builds another workbook."""
     first, again, other = build_register(), build_register(), build_register(seed=2)
     assert first.content == again.content
     assert first.business_rows == again.business_rows
@@ -38,6 +40,9 @@ def test_the_same_seed_gives_the_same_file():
 
 
 def test_sheets_and_the_two_level_merged_header(register):
+    """The register has the business sheet then the product sheet, a title, and a header
+    over two rows: ALAMAT merged over its three columns, the other headers merged down
+    both rows."""
     book = workbook(register)
     assert book.sheetnames == [BUSINESS_SHEET, PRODUCT_SHEET]
     sheet = book.worksheets[0]
@@ -63,6 +68,9 @@ def test_sheets_and_the_two_level_merged_header(register):
 
 
 def test_every_row_below_the_header_is_described_where_it_is(register):
+    """Every row below each sheet's header has an expected outcome at the row number
+    Excel shows, naming what its cells hold, and each product's business is where it
+    says."""
     book = workbook(register)
     sheet, products = book[BUSINESS_SHEET], book[PRODUCT_SHEET]
     rows = [row["excel_row"] for row in register.business_rows]
@@ -90,6 +98,8 @@ def test_every_row_below_the_header_is_described_where_it_is(register):
 
 
 def test_every_kind_of_mess_occurs_at_the_default_size(register):
+    """A register of the default size holds every kind of valid, invalid, duplicate and
+    skipped row, NIBs written every messy way, number cells and repeated names."""
     counts = register.counts()
     for kind in ("valid", "invalid", "duplicate", "skipped"):
         assert counts[f"business:{kind}"]
@@ -133,6 +143,9 @@ def test_every_kind_of_mess_occurs_at_the_default_size(register):
 
 
 def test_expected_values_use_the_reference_data(register):
+    """The expected businesses and products use kelurahan, kecamatan, sizes and
+    categories the city's reference data has, normalised NIBs, WhatsApp numbers and
+    prices."""
     places = set(Kelurahan.objects.values_list("kecamatan__name", "name"))
     sizes = set(Business.Size.values)
     for row in register.businesses("valid"):
@@ -158,6 +171,8 @@ def test_expected_values_use_the_reference_data(register):
 
 
 def test_places_and_categories_can_be_given():
+    """A register built for given kelurahan and categories uses only those in its valid
+    rows."""
     register = build_register(
         businesses=30,
         products=30,

@@ -35,6 +35,8 @@ def closed_port():
 
 
 def test_ready_when_everything_answers(client):
+    """With the database, cache, storage and tasks all answering, the readiness probe
+    says "ready", lists each check as passing, and is never cached."""
     response = client.get("/readyz")
 
     assert response.status_code == 200
@@ -119,6 +121,8 @@ def test_every_response_names_its_request(client):
 
 
 def test_json_log_lines_carry_the_request_id():
+    """A JSON log line gives the message with its arguments filled in, its level and the
+    id of the request it came from."""
     record = logging.LogRecord(
         "outlets", logging.ERROR, __file__, 1, "Outlet %s is full", ("Cipare",), None
     )

@@ -85,6 +85,8 @@ def test_roles_are_groups_with_their_permissions():
 
 
 def test_a_verifikator_reviews_products_but_not_displays(client):
+    """A Verifikator opens a product's admin page but is refused the list of displays
+    (403)."""
     client.force_login(make_verifier())
     product = make_product()
 
@@ -93,6 +95,8 @@ def test_a_verifikator_reviews_products_but_not_displays(client):
 
 
 def test_a_curator_lists_only_the_outlets_of_their_agency(disparpora_curator):
+    """A curator from Disparpora listing outlets in the admin sees Iwak Banten, their
+    agency's only outlet."""
     response = disparpora_curator.get(admin_url(Outlet, "changelist"))
 
     assert response.status_code == 200
@@ -102,6 +106,8 @@ def test_a_curator_lists_only_the_outlets_of_their_agency(disparpora_curator):
 def test_a_curator_lists_only_displays_at_their_outlets(
     dinkop_curator, cipare, kasemen, iwak_banten
 ):
+    """A Dinas curator listing displays sees those at Cipare and Kasemen only, and the
+    outlet filter does not offer Iwak Banten."""
     at_cipare = make_display(outlet=cipare)
     at_kasemen = make_display(outlet=kasemen)
     make_display(outlet=iwak_banten)
@@ -115,6 +121,7 @@ def test_a_curator_lists_only_displays_at_their_outlets(
 
 
 def test_a_superuser_sees_every_display(admin_client, cipare, iwak_banten):
+    """A superuser lists the displays and the outlets of every agency."""
     displays = {make_display(outlet=cipare), make_display(outlet=iwak_banten)}
 
     response = admin_client.get(admin_url(Display, "changelist"))
@@ -149,6 +156,8 @@ def test_a_disparpora_curator_cannot_open_other_agencies_pages(
 def test_a_forged_post_cannot_decide_another_agencys_display(
     disparpora_curator, cipare
 ):
+    """A curator from Disparpora posting an approval of a Dinas outlet's request is sent
+    to the admin home; the request still waits, decided by nobody."""
     display = make_display(outlet=cipare, status=Display.Status.REQUESTED)
     today = timezone.localdate()
 
@@ -169,6 +178,8 @@ def test_a_forged_post_cannot_decide_another_agencys_display(
 def test_a_forged_post_cannot_change_another_agencys_outlet(
     dinkop_curator, iwak_banten
 ):
+    """A Dinas curator posting a new name for Disparpora's outlet is sent to the admin
+    home, and the outlet keeps its name."""
     response = dinkop_curator.post(
         admin_url(Outlet, "change", iwak_banten.pk),
         {"name": "Diambil alih", "slug": iwak_banten.slug},
@@ -181,6 +192,8 @@ def test_a_forged_post_cannot_change_another_agencys_outlet(
 
 
 def test_a_curator_decides_a_display_at_their_outlet(dinkop_curator, cipare):
+    """A Dinas curator approves a request at Cipare, and the approval is recorded as
+    someone's decision."""
     display = make_display(outlet=cipare, status=Display.Status.REQUESTED)
     today = timezone.localdate()
 
@@ -198,6 +211,8 @@ def test_a_curator_decides_a_display_at_their_outlet(dinkop_curator, cipare):
 
 
 def test_the_add_form_offers_only_the_curators_outlets(disparpora_curator, iwak_banten):
+    """A curator from Disparpora adding a display is offered only their agency's
+    outlet."""
     response = disparpora_curator.get(admin_url(Display, "add"))
 
     assert response.status_code == 200
@@ -208,6 +223,8 @@ def test_the_add_form_offers_only_the_curators_outlets(disparpora_curator, iwak_
 def test_the_outlet_autocomplete_offers_only_the_curators_outlets(
     disparpora_curator, iwak_banten
 ):
+    """A curator from Disparpora searching outlets for a display is offered only their
+    agency's outlet."""
     response = disparpora_curator.get(
         reverse("admin:autocomplete"),
         {
@@ -225,6 +242,8 @@ def test_the_outlet_autocomplete_offers_only_the_curators_outlets(
 def test_a_forged_post_cannot_add_a_display_at_another_agencys_outlet(
     dinkop_curator, iwak_banten
 ):
+    """A Dinas curator posting a display at Disparpora's outlet sees the form again with
+    an error on the outlet, and no display is added."""
     product = make_product()
 
     response = dinkop_curator.post(
@@ -243,6 +262,7 @@ def test_a_forged_post_cannot_add_a_display_at_another_agencys_outlet(
 
 
 def test_a_curator_adds_a_display_at_their_outlet(disparpora_curator, iwak_banten):
+    """A curator from Disparpora adds a display at their own outlet."""
     product = make_product()
 
     response = disparpora_curator.post(
@@ -262,6 +282,8 @@ def test_a_curator_adds_a_display_at_their_outlet(disparpora_curator, iwak_bante
 def test_a_curator_cannot_hand_an_outlet_to_another_agency(
     disparpora_curator, iwak_banten
 ):
+    """A curator from Disparpora editing their outlet is offered only their own agency
+    for it."""
     response = disparpora_curator.get(admin_url(Outlet, "change", iwak_banten.pk))
 
     agencies = response.context["adminform"].form.fields["agency"].queryset
@@ -271,6 +293,8 @@ def test_a_curator_cannot_hand_an_outlet_to_another_agency(
 def test_the_outlet_page_inline_shows_only_that_outlets_displays(
     dinkop_curator, cipare, kasemen
 ):
+    """An outlet's admin page shows, among the displays to edit, its current one: not
+    another outlet's, nor its own that ended."""
     here = make_display(outlet=cipare)
     make_display(outlet=kasemen)
     make_display(

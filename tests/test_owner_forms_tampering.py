@@ -117,6 +117,9 @@ TAMPERED = {
 def test_a_stale_or_tampered_photo_form_answers_without_error(
     owner_client, product, foreign_photo, tamper
 ):
+    """An owner's product form sent from a stale tab or with forged photo data either
+    saves or comes back saying the photos changed, showing them as they are now with
+    nothing saved; another owner's photo is never touched."""
     url = reverse("products:product_update", args=[product.slug])
     data = edit_data(product, name="Nama Baru")
     for key in list(data):
@@ -188,6 +191,8 @@ def test_another_owners_product_token_makes_a_new_product(owner_client, owner):
 
 
 def test_another_owners_business_token_makes_a_new_business(owner_client, owner):
+    """An owner posting the one-time token of another owner's business form gets a new
+    business of their own; the other owner's business is left as it was."""
     token = uuid.uuid4()
     theirs = make_business(creation_token=token, name="Usaha Orang")
 
@@ -254,6 +259,8 @@ def test_a_concurrent_double_registration_leads_to_the_one_business(
 
 
 def test_each_business_form_gets_a_new_token(owner_client):
+    """An owner who opens the new-business form in two tabs and sends both gets two
+    businesses."""
     url = reverse("products:business_create")
     first = owner_client.get(url).context["form"]["form_token"].value()
     second = owner_client.get(url).context["form"]["form_token"].value()
@@ -265,6 +272,7 @@ def test_each_business_form_gets_a_new_token(owner_client):
 
 
 def test_the_business_edit_form_has_no_token(owner_client, owner):
+    """The form editing an owner's business carries no one-time token."""
     business = make_business(owner=owner)
     page = owner_client.get(reverse("products:business_update", args=[business.slug]))
 
@@ -272,4 +280,5 @@ def test_the_business_edit_form_has_no_token(owner_client, owner):
 
 
 def test_photos_are_not_shared_between_products(product):
+    """A product with two photos added to it counts two photos."""
     assert ProductPhoto.objects.filter(product=product).count() == 2

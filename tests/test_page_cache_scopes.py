@@ -37,6 +37,9 @@ def served(client, url):
 
 
 def test_an_owners_edit_re_renders_its_pages_and_no_other_product_page(client):
+    """A product renamed shows its new name at once on its page, its business's page and
+    the product list, while another business's product and business pages stay
+    cached."""
     edited = make_product(
         name="Dodol Ketan", category=Category.objects.get(slug="kerajinan")
     )
@@ -68,6 +71,7 @@ def test_an_owners_edit_re_renders_its_pages_and_no_other_product_page(client):
 
 
 def test_a_business_renamed_shows_on_its_product_pages_at_once(client):
+    """A business renamed shows its new name on its product's cached page at once."""
     product = make_product(name="Sate Bandeng")
     served(client, product.get_absolute_url())
 
@@ -98,6 +102,7 @@ def test_a_new_public_product_joins_similar_products_and_a_moved_one_leaves(clie
 
 
 def test_a_new_photo_shows_on_the_product_page_and_in_the_lists(client):
+    """A photo added to a product re-renders its cached page and the product list."""
     product = make_product(name="Keripik Talas")
     served(client, product.get_absolute_url())
     served(client, "/produk/")
@@ -109,6 +114,8 @@ def test_a_new_photo_shows_on_the_product_page_and_in_the_lists(client):
 
 
 def test_a_draft_saved_re_renders_nothing(client):
+    """A draft product saved leaves its business's published product's page, the
+    business page and the home page cached."""
     product = make_product(name="Kopi Taktakan")
     draft = make_product(business=product.business, status="draft")
     pages = [product.get_absolute_url(), product.business.get_absolute_url(), "/"]
@@ -178,6 +185,8 @@ def test_a_hit_costs_one_cache_round_trip(client, settings, monkeypatch):
 def test_a_change_this_process_commits_shows_at_once_despite_the_memo(
     client, settings, cipare
 ):
+    """An outlet renamed shows its new name on its cached page at once, even while the
+    page cache remembers the site's state for a minute."""
     settings.PUBLIC_PAGE_STATE_MEMO_SECONDS = 60
     served(client, cipare.get_absolute_url())
 
@@ -189,6 +198,8 @@ def test_a_change_this_process_commits_shows_at_once_despite_the_memo(
 
 
 def test_a_scope_version_lost_from_the_cache_re_renders_the_page(client):
+    """A product page whose version is lost from the cache (evicted, Redis restarted) is
+    rendered afresh rather than served from the cache."""
     product = make_product(name="Kue Satu")
     url = product.get_absolute_url()
     served(client, url)

@@ -74,6 +74,9 @@ def assert_errors_as_expected(summary, rows, messages):
 def test_a_messy_register_goes_in_with_every_valid_row(
     verifikator_client, verifikator, register
 ):
+    """A Verifikator imports a messy agency register with no hand edit: every valid
+    business and product goes in, verified businesses as their decision, each bad row is
+    named by its Excel row and column, and no NIK is stored."""
     businesses = register.businesses
     preview = import_register(
         verifikator_client, Business, register, verify_businesses="on"
@@ -174,6 +177,9 @@ def test_a_messy_register_goes_in_with_every_valid_row(
 def test_a_sheet_named_by_staff_is_read_and_an_unknown_one_is_named(
     verifikator_client, register
 ):
+    """Businesses imported from the sheet staff name ("Produk") get one plain error of
+    the file naming its header row; a sheet the file lacks is named with the sheets it
+    has, and cannot be confirmed."""
     preview = import_register(verifikator_client, Business, register, sheet="Produk")
     summary = preview.context["job"].preview
     # Its businesses lack kelurahan and address: a plain message naming the
@@ -191,6 +197,8 @@ def test_a_sheet_named_by_staff_is_read_and_an_unknown_one_is_named(
 
 
 def test_a_file_without_any_header_says_so_plainly(verifikator_client):
+    """A workbook with no header of a register gets one plain error saying no header row
+    was found, with no row-by-row flood."""
     workbook = openpyxl.Workbook()
     workbook.active.append(["LAPORAN KEGIATAN BULAN DESEMBER"])
     for number in range(40):

@@ -39,17 +39,23 @@ from products.rupiah import parse_rupiah
     ],
 )
 def test_prices_as_staff_write_them(written, rupiah):
+    """Prices as staff write them ("Rp. 25.000,-", "26rb", "1,5 jt", number cells…) read
+    as the same whole rupiah in an import."""
     assert parse_rupiah(written) == rupiah
     assert RupiahWidget().clean(written) == rupiah
 
 
 @pytest.mark.parametrize("written", ["gratis", "nego", "2,5", "Rp", "25.5", "-5000"])
 def test_what_is_no_price_is_refused_with_the_value(written):
+    """A price that is none ("gratis", "nego", a fraction, a negative amount) is refused
+    with a message about rupiah."""
     with pytest.raises(ValueError, match="rupiah"):
         parse_rupiah(written)
 
 
 def test_the_owner_form_reads_prices_by_the_same_rule():
+    """An owner typing "26rb" or "Rp 25.000" in the product form gets the same price an
+    import reads."""
     field = RupiahField()
     assert field.clean("26rb") == 26_000
     assert field.clean("Rp 25.000") == 25_000
@@ -72,17 +78,23 @@ def test_the_owner_form_reads_prices_by_the_same_rule():
     ],
 )
 def test_nibs_as_registers_hold_them(written, nib):
+    """NIBs as registers hold them (number cells, spaces, dots) read as 13 digits;
+    placeholders ("-", "0", "Belum ada", "DALAM PROSES", blank) as no NIB."""
     assert NibWidget().clean(written) == nib
 
 
 @pytest.mark.parametrize("written", ["1.23E+12", "1,23E+12", "9.32161E+12"])
 def test_an_nib_excel_shortened_is_refused_saying_why(written):
+    """An NIB Excel shortened to "1.23E+12" is refused with a message telling staff to
+    store the column as text."""
     with pytest.raises(ValueError, match="Teks|Text"):
         NibWidget().clean(written)
 
 
 @pytest.mark.parametrize("written", ["Usaha Mikro", "MIKRO", "mikro", "Skala Mikro"])
 def test_sizes_as_registers_write_them(written):
+    """A size written "Usaha Mikro", "MIKRO", "mikro" or "Skala Mikro" reads as
+    micro."""
     assert ChoiceWidget(Business.Size).clean(written) == Business.Size.MICRO
 
 
@@ -97,12 +109,16 @@ def test_sizes_as_registers_write_them(written):
     ],
 )
 def test_kelurahan_with_prefixes_case_and_spaces(kelurahan, kecamatan):
+    """A kelurahan written with "Kel." or "Kelurahan", in any case or with spaces, with
+    or without its kecamatan, is found as Cipare in Serang."""
     found = KelurahanWidget().clean(kelurahan, {"kecamatan": kecamatan})
     assert (found.name, found.kecamatan.name) == ("Cipare", "Serang")
 
 
 @pytest.mark.django_db
 def test_a_near_miss_gets_a_suggestion_and_a_place_elsewhere_a_plain_no():
+    """A mistyped kelurahan ("Cipre") is refused with the suggestion "Cipare?"; a place
+    outside the city is refused as not in Kota Serang, without a suggestion."""
     with pytest.raises(ValueError, match="Cipare\\?"):
         KelurahanWidget().clean("Cipre", {})
     with pytest.raises(ValueError, match="Kota Serang") as refused:
@@ -115,6 +131,9 @@ def csv_register(*lines):
 
 
 def test_a_csv_register_with_semicolons_titles_and_a_signature_block():
+    """A register saved as CSV by Excel in Indonesian (semicolons, a title, a section,
+    totals and signature rows) reads its two businesses at their row numbers, leaving
+    the NIK column out with a note on UU PDP."""
     content = csv_register(
         "DATA UMKM KOTA SERANG TAHUN 2025;;;;;",
         ";;;;;",
@@ -149,6 +168,8 @@ def test_a_csv_register_with_semicolons_titles_and_a_signature_block():
 
 
 def test_a_file_without_a_header_is_one_plain_error():
+    """A CSV file with no header of a register is refused with one plain error saying no
+    header was found."""
     content = csv_register("LAPORAN;;", "1;Rapat;Selesai", "2;Kunjungan;Selesai")
 
     with pytest.raises(register.FileUnreadable, match="header|judul"):

@@ -240,6 +240,8 @@ def test_only_products_residents_see_are_approved_for_display(
 def test_the_display_form_refuses_placing_a_product_residents_cannot_see(
     admin_client, cipare
 ):
+    """Staff adding a display of a draft product, which residents cannot see, get the
+    form back with an error on the product, and no display is added."""
     draft = make_product(status=Product.Status.DRAFT)
     today = timezone.localdate()
 

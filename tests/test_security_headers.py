@@ -52,6 +52,8 @@ def assert_security_headers(response):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_data")
 def test_public_pages_carry_the_headers_from_the_page_cache_and_without(settings):
+    """Home, the product list, a product page and an outlet page carry the security
+    headers whether freshly rendered or served from the page cache."""
     settings.PUBLIC_PAGE_CACHE_SECONDS = 600
     product = make_product(photo=True)
     make_display(product)
@@ -69,6 +71,7 @@ def test_public_pages_carry_the_headers_from_the_page_cache_and_without(settings
 
 @pytest.mark.django_db
 def test_owner_pages_carry_the_headers(client):
+    """An owner's product list and new-product form carry the security headers."""
     business = make_business()
     client.force_login(business.owner)
     for url in [reverse("products:owner_products"), reverse("products:product_create")]:
@@ -79,6 +82,8 @@ def test_owner_pages_carry_the_headers(client):
 
 @pytest.mark.django_db
 def test_admin_and_its_import_page_carry_the_headers(client):
+    """The admin home and its import page carry the security headers and take their
+    styles from css/admin.css."""
     client.force_login(make_user(is_staff=True, is_superuser=True))
     for url in [reverse("admin:index"), admin_url(Product, "import")]:
         response = client.get(url)
@@ -89,11 +94,14 @@ def test_admin_and_its_import_page_carry_the_headers(client):
 
 
 def test_plain_text_pages_carry_the_headers(client):
+    """security.txt and robots.txt carry the security headers."""
     assert_security_headers(client.get("/.well-known/security.txt"))
     assert_security_headers(client.get("/robots.txt"))
 
 
 def test_photos_on_s3_may_be_shown():
+    """The policy lets pages show photos wherever media is stored (a media domain, a
+    CDN, an S3 endpoint or bucket), adding nothing for media the site serves itself."""
     assert media_origins("/media/") == []
     assert media_origins("https://foto.example.id/media/") == [
         "https://foto.example.id"
@@ -118,6 +126,9 @@ def test_photos_on_s3_may_be_shown():
 
 
 def test_security_txt(client, settings, monkeypatch):
+    """A security researcher finds at /.well-known/security.txt the contact, an expiry a
+    year ahead, the languages and its canonical address, as plain text; a POST there
+    answers 405."""
     settings.SECURITY_CONTACT = "mailto:keamanan@example.id"
     moment = datetime.datetime(2026, 3, 1, 8, 30, tzinfo=datetime.UTC)
     monkeypatch.setattr(timezone, "now", lambda: moment)

@@ -83,6 +83,8 @@ def test_a_staff_member_sets_up_the_app_and_gets_recovery_codes(client, verifier
 
 
 def test_the_admin_opens_with_the_password_and_the_apps_code(client, verifier):
+    """A Verifikator with their password and the code their authenticator app shows
+    signs in and opens the admin."""
     device = TOTPDevice.objects.create(user=verifier, name="app", confirmed=True)
 
     response = admin_sign_in(client, verifier.email, code=app_code(device))
@@ -118,6 +120,8 @@ def test_another_staff_members_code_does_not_open_the_admin(client, verifier):
 
 
 def test_staff_sessions_end_after_a_working_day(client, verifier, settings):
+    """A Verifikator's session, once signed in with a second factor, ends after at most
+    eight hours."""
     device = TOTPDevice.objects.create(user=verifier, name="app", confirmed=True)
 
     admin_sign_in(client, verifier.email, code=app_code(device))
@@ -127,6 +131,8 @@ def test_staff_sessions_end_after_a_working_day(client, verifier, settings):
 
 
 def test_owners_keep_the_longer_session_and_have_no_setup_page(client, settings):
+    """An owner keeps the site's usual session length and is refused the two-factor
+    setup page (403)."""
     owner = make_user()
     client.force_login(owner)
 

@@ -60,6 +60,8 @@ def test_a_tiny_png_of_6300_by_6300_pixels_is_refused_undecoded(decodes):
 
 @pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
 def test_a_normal_photo_is_read_and_decoded_once(decodes, monkeypatch, image_format):
+    """A JPEG, PNG or WebP photo an owner uploads is opened once and its pixels decoded
+    once."""
     upload = image_upload(f"photo.{image_format.lower()}", image_format, (1200, 900))
     opened = []
     open_image = Image.open

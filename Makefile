@@ -37,17 +37,20 @@ run: setup
 	  trap 'exit 130' INT TERM; \
 	  DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Ends with a coverage report of the apps (only a report: no threshold).
 test: setup browser
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates/
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djhtml templates/
 
 # Refresh the Indonesian catalogue after changing strings (needs GNU gettext).
 messages: setup
@@ -62,4 +65,4 @@ check-deploy: setup
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) staticfiles test-results
+	rm -rf $(VENV) staticfiles test-results .coverage

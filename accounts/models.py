@@ -50,13 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
-    whatsapp = WhatsAppNumberField(
-        _("WhatsApp number"),
-        max_length=16,
-        blank=True,
-        validators=[whatsapp_validator],
-        help_text=_("International form without +, e.g. 6281234567890."),
-    )
+    whatsapp = WhatsAppNumberField(blank=True)
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,

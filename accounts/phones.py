@@ -184,11 +184,17 @@ class WhatsAppField(forms.CharField):
 class WhatsAppNumberField(models.CharField):
     """A model field for a WhatsApp number stored as 62812… (validated by
     whatsapp_validator); its form field is WhatsAppField, so the admin and every
-    model form normalise what is typed."""
+    model form normalise what is typed. The one declaration of a WhatsApp number
+    field: its name, length, validator and help text are the defaults here."""
 
     def __init__(self, *args, **kwargs):
+        if not args:
+            kwargs.setdefault("verbose_name", _("WhatsApp number"))
         kwargs.setdefault("max_length", 16)
         kwargs.setdefault("validators", [whatsapp_validator])
+        kwargs.setdefault(
+            "help_text", _("International form without +, e.g. 6281234567890.")
+        )
         super().__init__(*args, **kwargs)
 
     def formfield(self, **kwargs):

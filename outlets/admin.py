@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from products.admin_toolkit import (
+    CounterColumns,
     DecisionAdmin,
     DecisionForm,
     HistoryLogAdmin,
@@ -77,21 +78,19 @@ class AgencyScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(CounterColumns, admin.ModelAdmin):
     list_display = ["short_name", "name", "outlet_count", "member_count"]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["short_name"]}
     filter_horizontal = ["members"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                outlet_count=count_of(Outlet.objects.all(), "agency"),
-                member_count=count_of(Agency.members.through.objects.all(), "agency"),
-            )
-        )
+    counters = {
+        "outlet_count": (_("outlets"), Outlet.objects.all, "agency"),
+        "member_count": (
+            _("staff members"),
+            Agency.members.through.objects.all,
+            "agency",
+        ),
+    }
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "members":
@@ -103,14 +102,6 @@ class AgencyAdmin(admin.ModelAdmin):
                 "accounts are listed."
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    @admin.display(description=_("outlets"), ordering="outlet_count")
-    def outlet_count(self, obj):
-        return obj.outlet_count
-
-    @admin.display(description=_("staff members"), ordering="member_count")
-    def member_count(self, obj):
-        return obj.member_count
 
 
 class OpeningHoursInline(admin.TabularInline):

@@ -12,7 +12,10 @@ ALREADY_OPEN = _(
 
 
 def display_refusal(product):
-    """Why the product cannot be displayed at an outlet yet, or "" when it can."""
+    """Why the product cannot be displayed at an outlet yet, or "" when it can: when
+    it is public (Product.is_public, the rule of ProductQuerySet.public())."""
+    if product.is_public:
+        return ""
     business = product.business
     if business.status == Business.Status.PENDING:
         return _(

@@ -13,8 +13,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import WhatsAppNumberField, whatsapp_validator
+from accounts.models import WhatsAppNumberField
 from products import images
+from products.conditions import holds
 from products.models import Decided, Kelurahan, Product
 
 from . import closures
@@ -152,13 +153,7 @@ class Outlet(models.Model):
         help_text=_("Stored as a WebP at most 1200 px wide, without metadata."),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    whatsapp = WhatsAppNumberField(
-        _("WhatsApp number"),
-        max_length=16,
-        blank=True,
-        validators=[whatsapp_validator],
-        help_text=_("International form without +, e.g. 6281234567890."),
-    )
+    whatsapp = WhatsAppNumberField(blank=True)
     starts_on = models.DateField(
         _("first day"), null=True, blank=True, help_text=_("For event stands only.")
     )
@@ -455,6 +450,31 @@ class OutletClosure(models.Model):
         return f"{self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}: {self.reason}"
 
 
+# Requests still waiting and approved displays not yet ended: a product has at most
+# one such display at an outlet. The one rule of DisplayQuerySet.open() and of the
+# constraint display_one_open_per_outlet_product (its migration has the same list).
+OPEN_STATUSES = ["requested", "approved"]
+OPEN_DISPLAY = Q(status__in=OPEN_STATUSES)
+
+
+def display_not_ended(on_date):
+    """The condition of a display without a last day, or whose last day is the date
+    or later."""
+    return Q(ends_on__isnull=True) | Q(ends_on__gte=on_date)
+
+
+def display_on_show(on_date=None):
+    """The condition of a display on show on the date (today by default): approved,
+    and its date window includes the date. The one rule of DisplayQuerySet.current(),
+    Display.takes_place(), the ON_DISPLAY stage and Display.stage()."""
+    on_date = on_date or timezone.localdate()
+    return (
+        Q(status=Display.Status.APPROVED)
+        & Q(starts_on__lte=on_date)
+        & display_not_ended(on_date)
+    )
+
+
 class DisplayQuerySet(models.QuerySet):
     def waiting(self):
         """Requests waiting for a staff decision."""
@@ -462,20 +482,17 @@ class DisplayQuerySet(models.QuerySet):
 
     def open(self):
         """Requests still waiting and approved displays not yet ended."""
-        return self.filter(status__in=Display.OPEN_STATUSES)
+        return self.filter(Display.OPEN)
 
     def not_ended(self, on_date=None):
         """Displays without a last day, or whose last day is the date (today by
         default) or later."""
-        on_date = on_date or timezone.localdate()
-        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on_date))
+        return self.filter(display_not_ended(on_date or timezone.localdate()))
 
     def current(self, on_date=None):
-        """Approved displays whose date window includes the date (today by default)."""
-        on_date = on_date or timezone.localdate()
-        return self.not_ended(on_date).filter(
-            status=Display.Status.APPROVED, starts_on__lte=on_date
-        )
+        """Approved displays whose date window includes the date (today by default):
+        the condition display_on_show()."""
+        return self.filter(display_on_show(on_date))
 
     def at(self, outlet):
         return self.filter(outlet=outlet)
@@ -564,7 +581,8 @@ class Display(Decided):
     staff of the outlet's agency (outlets/decisions.py), shown to residents within
     its date window."""
 
-    OPEN_STATUSES = ["requested", "approved"]
+    OPEN_STATUSES = OPEN_STATUSES
+    OPEN = OPEN_DISPLAY
     DECIDED_STATUSES = ["approved", "rejected", "ended"]
     # Fair rotation, so every UMKM gets a turn: businesses never on display first,
     # then those whose last display ended longest ago, then the oldest requests
@@ -674,7 +692,7 @@ class Display(Decided):
         constraints = [
             models.UniqueConstraint(
                 fields=["outlet", "product"],
-                condition=Q(status__in=["requested", "approved"]),
+                condition=OPEN_DISPLAY,
                 name="display_one_open_per_outlet_product",
                 violation_error_message=_(
                     "This product already has a request waiting or a place at "
@@ -757,7 +775,7 @@ class Display(Decided):
         return {
             Display.Stage.REQUESTED: Q(status=Display.Status.REQUESTED),
             Display.Stage.SCHEDULED: approved & Q(starts_on__gt=on_date),
-            Display.Stage.ON_DISPLAY: approved & Q(starts_on__lte=on_date) & ~past,
+            Display.Stage.ON_DISPLAY: display_on_show(on_date),
             Display.Stage.ENDED: Q(status=Display.Status.ENDED) | (approved & past),
             Display.Stage.REJECTED: Q(status=Display.Status.REJECTED),
             Display.Stage.CANCELLED: Q(status=Display.Status.CANCELLED),
@@ -765,13 +783,9 @@ class Display(Decided):
 
     def takes_place(self, on_date):
         """Whether, as it stands (saved or not), the display is approved and on show
-        on the date, so it takes one of the outlet's places."""
-        return (
-            self.status == self.Status.APPROVED
-            and self.starts_on is not None
-            and self.starts_on <= on_date
-            and (self.ends_on is None or self.ends_on >= on_date)
-        )
+        on the date, so it takes one of the outlet's places: the condition of
+        DisplayQuerySet.current() (display_on_show), read on the display."""
+        return holds(display_on_show(on_date), self)
 
     def place_window(self):
         """(first day, last day or None when open-ended) of the days the display, as
@@ -884,12 +898,7 @@ class Display(Decided):
         self.decided_at = timezone.now()
 
     def stage(self, on_date=None):
-        """This display's Stage on the date (today by default)."""
-        on_date = on_date or timezone.localdate()
-        if self.status != self.Status.APPROVED:
-            return self.Stage(self.status)
-        if self.ends_on and self.ends_on < on_date:
-            return self.Stage.ENDED
-        if self.starts_on > on_date:
-            return self.Stage.SCHEDULED
-        return self.Stage.ON_DISPLAY
+        """This display's Stage on the date (today by default): the one of
+        stage_conditions() it meets, as count_by_stage() counts it."""
+        conditions = self.stage_conditions(on_date)
+        return next(stage for stage, q in conditions.items() if holds(q, self))

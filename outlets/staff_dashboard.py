@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.roles import CURATOR, VERIFIER
 from products.admin_toolkit import WaitingQueueFilter, count_of
 from products.models import Business, Category, Kecamatan, Product, ProposedChange
 
@@ -343,6 +344,7 @@ def staff_dashboard(request):
         "outlets": outlets,
         "stages": Display.Stage,
         "outlet_label": Outlet._meta.verbose_name,
+        "roles": {"verifier": VERIFIER, "curator": CURATOR},
     }
     return TemplateResponse(request, "admin/staff_dashboard.html", context)
 

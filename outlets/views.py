@@ -23,7 +23,13 @@ from django.views.generic import (
     UpdateView,
 )
 
-from products.models import Business, Category, Product, prefetch_photos
+from products.models import (
+    Business,
+    Category,
+    Product,
+    ordered_photos,
+    prefetch_photos,
+)
 
 from . import decisions
 from .caching import private_page
@@ -43,7 +49,8 @@ def home(request):
         Display.objects.current()
         .products()
         .public()
-        .for_listing()
+        .for_cards()
+        .prefetch_related(ordered_photos())
         .order_by("-created_at", "pk")[:FEATURED_PRODUCTS]
     )
     return render(
@@ -205,7 +212,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         businesses = list(Business.objects.owned_by(user))
-        products = Product.objects.filter(business__owner=user)
+        products = Product.objects.owned_by(user)
         product_counts = dict(
             products.order_by().values_list("status").annotate(Count("pk"))
         )
@@ -287,7 +294,7 @@ class DisplayCreateView(LoginRequiredMixin, CreateView):
 
     @cached_property
     def product(self):
-        products = Product.objects.filter(business__owner=self.request.user)
+        products = Product.objects.owned_by(self.request.user)
         return get_object_or_404(
             products.select_related("business"), slug=self.kwargs["product_slug"]
         )

@@ -32,13 +32,13 @@ from accounts.emails import notify_with_change
 
 from . import decisions, images, imports, tasks
 from .admin_toolkit import (
+    CounterColumns,
     DecisionForm,
     HistoryLogAdmin,
     IndexedSearchAdmin,
     ReencodedImageForm,
     StatusTrailAdmin,
     WaitingQueueFilter,
-    count_of,
     created_on,
     decide_selected,
     reject_with_reason,
@@ -114,60 +114,34 @@ admin.site.register(DBTaskResult, TaskResultAdmin)
 
 
 @admin.register(Kecamatan)
-class KecamatanAdmin(admin.ModelAdmin):
+class KecamatanAdmin(CounterColumns, admin.ModelAdmin):
     list_display = ["name", "code", "kelurahan_count"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"slug": ["name"]}
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(kelurahan_count=count_of(Kelurahan.objects.all(), "kecamatan"))
-        )
-
-    @admin.display(description=_("kelurahan"), ordering="kelurahan_count")
-    def kelurahan_count(self, obj):
-        return obj.kelurahan_count
+    counters = {
+        "kelurahan_count": (_("kelurahan"), Kelurahan.objects.all, "kecamatan"),
+    }
 
 
 @admin.register(Kelurahan)
-class KelurahanAdmin(admin.ModelAdmin):
+class KelurahanAdmin(CounterColumns, admin.ModelAdmin):
     list_display = ["name", "kecamatan", "code", "business_count"]
     list_filter = ["kecamatan"]
     list_select_related = ["kecamatan"]
     search_fields = ["name", "code", "kecamatan__name"]
     prepopulated_fields = {"slug": ["name"]}
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(business_count=count_of(Business.objects.all(), "kelurahan"))
-        )
-
-    @admin.display(description=_("businesses"), ordering="business_count")
-    def business_count(self, obj):
-        return obj.business_count
+    counters = {
+        "business_count": (_("businesses"), Business.objects.all, "kelurahan"),
+    }
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(CounterColumns, admin.ModelAdmin):
     list_display = ["name", "position", "product_count"]
     list_editable = ["position"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(product_count=count_of(Product.objects.all(), "category"))
-        )
-
-    @admin.display(description=_("products"), ordering="product_count")
-    def product_count(self, obj):
-        return obj.product_count
+    counters = {"product_count": (_("products"), Product.objects.all, "category")}
 
 
 def import_job_url(job, admin_site=admin.site):
@@ -264,9 +238,10 @@ class BackgroundImportMixin(ImportExportMixin):
 
 
 @admin.register(Business)
-class BusinessAdmin(BackgroundImportMixin, StatusTrailAdmin):
+class BusinessAdmin(CounterColumns, BackgroundImportMixin, StatusTrailAdmin):
     resource_classes = [BusinessResource]
     import_job_kind = ImportJob.Kind.BUSINESSES
+    counters = {"product_count": (_("products"), Product.objects.all, "business")}
     form = BusinessAdminForm
     # "Created at" (how long a business waited) must fit a 1280 px screen beside
     # the menu and the filter: the owner is on the business's page, and whether
@@ -430,17 +405,6 @@ class BusinessAdmin(BackgroundImportMixin, StatusTrailAdmin):
         super().save_model(request, obj, form, change)
         if handed_over:
             notify_with_change(request, notify_owner_of_hand_over, obj)
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(product_count=count_of(Product.objects.all(), "business"))
-        )
-
-    @admin.display(description=_("products"), ordering="product_count")
-    def product_count(self, obj):
-        return obj.product_count
 
     @admin.action(
         description=_("Verify selected businesses awaiting verification"),

@@ -11,6 +11,7 @@ from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import connections, models, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,9 +20,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import WhatsAppNumberField, whatsapp_validator
+from accounts.models import WhatsAppNumberField
 
 from . import images
+from .conditions import holds
 from .search import SEARCH_CONFIG
 from .search import search as search_products
 
@@ -401,12 +403,7 @@ class Business(RenameTracking, ReviewedClaims, CreatedOnce, StatusTrail):
         verbose_name=_("kelurahan"),
     )
     address = models.CharField(_("address"), max_length=255)
-    whatsapp = WhatsAppNumberField(
-        _("WhatsApp number"),
-        max_length=16,
-        validators=[whatsapp_validator],
-        help_text=_("International form without +, e.g. 6281234567890."),
-    )
+    whatsapp = WhatsAppNumberField()
     description = models.TextField(_("description"), blank=True)
     logo = models.ImageField(
         _("logo"),
@@ -538,11 +535,9 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(status=Product.Status.PENDING)
 
     def public(self):
-        """Products residents may see: approved, of a verified business."""
-        return self.filter(
-            status=Product.Status.APPROVED,
-            business__status=Business.Status.VERIFIED,
-        )
+        """Products residents may see: approved, of a verified business (the
+        condition Product.PUBLIC)."""
+        return self.filter(Product.PUBLIC)
 
     def in_category(self, category):
         return self.filter(category=category)
@@ -603,37 +598,55 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(halal_certificate_exists(on_date))
 
     def with_badges(self, on_date=None):
-        """Annotate the badges of a product card, in the list's own query:
-        `is_halal` (as halal()) and `is_on_display` (as on_display()), on the
-        date (today by default)."""
+        """Annotate the badges of a product card: `is_halal` (as halal()) and
+        `is_on_display` (as on_display()), on the date (today by default). Cards
+        read them for their page's products only (prefetch_badges): in a list's
+        own query PostgreSQL works them out for every row it skips to reach a
+        deep page, with a scan of every certificate."""
         return self.annotate(
             is_halal=halal_certificate_exists(on_date),
             is_on_display=current_display_exists(on_date),
         )
 
     def for_listing(self):
-        """Everything a product card shows (its badges too), in a constant number
-        of queries."""
-        return (
-            self.select_related("business", "category")
-            .prefetch_related(ordered_photos())
-            .with_badges()
+        """Everything a product card shows, in a constant number of queries (the
+        badges are read with the cards: prefetch_badges)."""
+        return self.select_related("business", "category").prefetch_related(
+            ordered_photos()
         )
 
     def for_cards(self, *also):
         """Only the columns a product card shows (products/_product_card.html and
-        catalogue.card_key), its category's id and the business's name, its
-        badges (with_badges), and also those named (of relations the caller
-        selects); the photos are for the caller to prefetch (prefetch_photos).
-        Much cheaper to load than every column: a card showing another field
-        must add it here, or each card costs a query."""
-        return (
-            self.select_related("business")
-            .only(
-                "name", "slug", "price", "unit", "category_id", "business__name", *also
-            )
-            .with_badges()
+        catalogue.card_key), its category's id and the business's name, and also
+        those named (of relations the caller selects); the photos are for the
+        caller to prefetch (prefetch_photos), the badges are read with the cards
+        (prefetch_badges). Much cheaper to load than every column: a card showing
+        another field must add it here, or each card costs a query."""
+        return self.select_related("business").only(
+            "name", "slug", "price", "unit", "category_id", "business__name", *also
         )
+
+
+def count_of(queryset, field):
+    """A subquery annotation: how many rows of queryset point at the outer row by field.
+
+    Unlike Count() over a join it needs no GROUP BY over the whole list, so a page of
+    100 rows costs 100 index look-ups whatever the size of the table. The one rule
+    of every count of related rows (the admin's counter columns, exports)."""
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(count=models.Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def count_products(field):
+    """How many products the outer row has (a business: "business", a category:
+    "category"), as an annotation: count_of() over every product."""
+    return count_of(Product.objects.all(), field)
 
 
 def halal_certificate_exists(on_date=None):
@@ -666,6 +679,24 @@ def ordered_photos():
         queryset=ProductPhoto.objects.order_by("position", "pk"),
         to_attr="ordered_photos",
     )
+
+
+def prefetch_badges(products, on_date=None):
+    """Set the card badges (ProductQuerySet.with_badges()) on the products (a list,
+    of any origin) that have none yet, in one query over their ids."""
+    missing = [p for p in products if "is_on_display" not in p.__dict__]
+    if not missing:
+        return
+    badges = {
+        pk: (halal, on_display)
+        for pk, halal, on_display in Product.objects.filter(
+            pk__in=[p.pk for p in missing]
+        )
+        .with_badges(on_date)
+        .values_list("pk", "is_halal", "is_on_display")
+    }
+    for product in missing:
+        product.is_halal, product.is_on_display = badges.get(product.pk, (False, False))
 
 
 def prefetch_photos(products):
@@ -707,6 +738,11 @@ class Product(StoredValues, ReviewedClaims, CreatedOnce, StatusTrail):
         Status.WITHDRAWN: WITHDRAWABLE,
     }
     REASON_REQUIRED = frozenset([Status.REJECTED])
+    # Products residents may see: approved, of a verified business. The one rule
+    # of ProductQuerySet.public() and is_public (read in Python, products/
+    # conditions.py); the status first, so that is_public reads the business only
+    # of an approved product.
+    PUBLIC = Q(status=Status.APPROVED) & Q(business__status=Business.Status.VERIFIED)
     # Claims the city vouches for (with the certificates): an owner's change to
     # them waits for review. Price, unit, description and photos stay live.
     REVIEWED_FIELDS = ["name", "category"]
@@ -882,11 +918,9 @@ class Product(StoredValues, ReviewedClaims, CreatedOnce, StatusTrail):
 
     @property
     def is_public(self):
-        """Whether residents may see the product (as ProductQuerySet.public())."""
-        return (
-            self.status == self.Status.APPROVED
-            and self.business.status == Business.Status.VERIFIED
-        )
+        """Whether residents may see the product: the condition of
+        ProductQuerySet.public() (PUBLIC), read on the product as it stands."""
+        return holds(self.PUBLIC, self)
 
     @property
     def can_be_submitted(self):
@@ -1025,11 +1059,18 @@ class ProductPhoto(models.Model):
                 field_file.delete(save=False)
 
 
+def certificate_valid(on_date=None):
+    """The condition of a certificate valid on the date (today by default): without
+    an expiry date or expiring on or after it. The one rule of
+    CertificationQuerySet.valid() and Certification.is_valid()."""
+    on_date = on_date or timezone.localdate()
+    return Q(valid_until__isnull=True) | Q(valid_until__gte=on_date)
+
+
 class CertificationQuerySet(models.QuerySet):
     def valid(self, on_date=None):
         """Certificates without an expiry date or expiring on or after the date."""
-        on_date = on_date or timezone.localdate()
-        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on_date))
+        return self.filter(certificate_valid(on_date))
 
     def verified(self):
         """Certificates a Verifikator checked: the only ones residents are shown."""
@@ -1100,8 +1141,10 @@ class Certification(models.Model):
         return f"{self.get_kind_display()} {self.number}"
 
     def is_valid(self, on_date=None):
-        on_date = on_date or timezone.localdate()
-        return self.valid_until is None or self.valid_until >= on_date
+        """Whether the certificate is valid on the date (today by default), as
+        CertificationQuerySet.valid() has it; without a query (for prefetched
+        certificates)."""
+        return holds(certificate_valid(on_date), self)
 
     def verify(self, by):
         """Record that the staff member checked the certificate (not yet saved)."""

@@ -12,8 +12,6 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,9 +21,9 @@ from import_export.results import RowResult
 
 from accounts.phones import format_whatsapp, normalize_whatsapp
 
-from .models import Business, Category, Kelurahan, Product
+from .forms import RupiahField
+from .models import Business, Category, Kelurahan, Product, count_products
 from .register import cell_value_text, header_key
-from .rupiah import parse_rupiah
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection);
 # exports prefix such text with an apostrophe and imports take it off again.
@@ -268,11 +266,15 @@ class ChoiceWidget(widgets.Widget):
 
 
 class RupiahWidget(widgets.IntegerWidget):
-    """A price in whole rupiah as staff type it (products/rupiah.py): 25000,
-    "Rp. 25.000,-", "26rb", "4 ribu", "5K"."""
+    """A price in whole rupiah as staff type it: 25000, "Rp. 25.000,-", "26rb",
+    "4 ribu", "5K". Read as the owner's product form reads it (RupiahField: the
+    writings of products/rupiah.py, from 0 to MAX_PRICE), a cell as its text."""
 
     def clean(self, value, row=None, **kwargs):
-        return parse_rupiah(value if not isinstance(value, str) else cell_text(value))
+        try:
+            return RupiahField(required=False).clean(cell_text(value))
+        except ValidationError as error:
+            raise ValueError(" ".join(error.messages)) from error
 
 
 class CachedLookupWidget(widgets.Widget):
@@ -993,14 +995,7 @@ class BusinessResource(RegisterResource):
         queryset = queryset.select_related("owner", "kelurahan__kecamatan")
         if "product_count" in queryset.query.annotations:
             return queryset
-        product_counts = (
-            Product.objects.filter(business=OuterRef("pk"))
-            .order_by()
-            .values("business")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        return queryset.annotate(product_count=Coalesce(Subquery(product_counts), 0))
+        return queryset.annotate(product_count=count_products("business"))
 
     def dehydrate_status(self, business):
         return business.get_status_display()

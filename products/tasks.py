@@ -1,9 +1,9 @@
 """Background tasks (django-tasks; run by `manage.py db_worker`, see README).
 
-A bulk decision on a large selection (products/admin_toolkit.py, decide_selected) runs here
-instead of in the web request. The task gets only JSON-serialisable arguments and
-goes through the same path as in a request: decisions.decide_all(), all or nothing
-in one transaction, the owners emailed after the commit.
+A bulk decision on a large selection (products/admin_toolkit.py, decide_selected)
+runs here instead of in the web request. The task gets only JSON-serialisable
+arguments and goes through the same path as in a request: decisions.decide_all(),
+all or nothing in one transaction, the owners emailed after the commit.
 
 The admin's spreadsheet imports are previewed and written here too
 (preview_import, commit_import; the work is in products/imports.py).

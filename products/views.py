@@ -6,7 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
@@ -41,6 +41,8 @@ from .models import (
     Business,
     Certification,
     Product,
+    count_products,
+    current_display_exists,
     ordered_photos,
     prefetch_photos,
 )
@@ -136,10 +138,18 @@ class ProductDetailView(DetailView):
     related_count = 4
 
     def get_queryset(self):
+        # Whether it has checked certificates and is on display today, in the
+        # product's own query: most products have neither, and their page then
+        # reads neither.
+        certificates = Certification.objects.verified().filter(product=OuterRef("pk"))
         return (
             Product.objects.public()
             .select_related("business__kelurahan__kecamatan", "category")
             .defer("search_vector")
+            .annotate(
+                has_certificates=Exists(certificates),
+                on_display=current_display_exists(),
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -153,10 +163,16 @@ class ProductDetailView(DetailView):
             .order_by("-created_at", "pk")[: self.related_count]
         )
         # The photos of the product and of the similar ones in one query, its
-        # checked certificates in another.
+        # checked certificates (if any) in another.
         prefetch_photos([product, *related])
-        product.verified_certifications = list(
-            Certification.objects.verified().filter(product=product).order_by("kind")
+        product.verified_certifications = (
+            list(
+                Certification.objects.verified()
+                .filter(product=product)
+                .order_by("kind")
+            )
+            if product.has_certificates
+            else []
         )
         # The page shows the product and similar ones: cached until one of them,
         # or which products its category holds, changes (outlets/caching.py).
@@ -187,7 +203,11 @@ class ProductDetailView(DetailView):
         # Where it is on display today: the page's list, its directions and the
         # offer's availability all read these rows, so the day's page (the cache
         # keys pages by day) says the same everywhere.
-        displays = list(product.displays.current().for_product_page())
+        displays = (
+            list(product.displays.current().for_product_page())
+            if product.on_display
+            else []
+        )
         if displays:
             # The list shows whether those outlets are open now.
             depends_on(self.request, OPEN_NOW)
@@ -262,7 +282,7 @@ class BusinessListView(LoginRequiredMixin, ListView):
         return (
             Business.objects.owned_by(self.request.user)
             .select_related("kelurahan__kecamatan")
-            .annotate(product_count=Count("products"))
+            .annotate(product_count=count_products("business"))
             .order_by("name", "pk")
         )
 

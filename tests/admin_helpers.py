@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from accounts.roles import CURATOR, VERIFIER
 from outlets.models import Agency
 from tests.factories import make_user
 
@@ -51,9 +52,9 @@ def make_staff(agency_slug=None, group=None, permissions=(), **user_fields):
 
 def make_curator(agency_slug):
     """A "Kurator gerai" of the agency's outlets."""
-    return make_staff(agency_slug, group="Kurator gerai")
+    return make_staff(agency_slug, group=CURATOR)
 
 
 def make_verifier():
     """A "Verifikator" of businesses and products."""
-    return make_staff(group="Verifikator")
+    return make_staff(group=VERIFIER)

@@ -15,6 +15,7 @@ from django.core.cache import cache  # noqa: E402
 from django.utils import translation  # noqa: E402
 from django.utils.functional import empty  # noqa: E402
 
+from accounts.roles import sync_roles  # noqa: E402
 from outlets.caching import StateMemo  # noqa: E402
 from outlets.models import Outlet  # noqa: E402
 from products.models import private_storage_object  # noqa: E402
@@ -140,20 +141,13 @@ def _no_csp_violations(request, monkeypatch):
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """What the data migrations create (kelurahan, categories, agencies, outlets,
-    staff groups), put back for transactional tests: each of them ends by emptying
-    the database (permissions come back by themselves, through post_migrate)."""
+    """What the data migrations create (kelurahan, categories, agencies, outlets),
+    and the staff roles, put back for transactional tests: each of them ends by
+    emptying the database (permissions and roles come back through post_migrate;
+    sync_roles() makes sure of the roles, cheaply, whatever ran before)."""
     for migration in REFERENCE_DATA_MIGRATIONS:
         import_module(migration).load(django_apps, None)
-    import_module("outlets.migrations.0003_staff_groups").add_roles(django_apps)
-    for roles in [
-        "0005_assisted_registration_roles",
-        "0008_proposed_change_roles",
-        "0009_task_result_roles",
-        "0011_outgoing_email_roles",
-        "0013_outlet_closure_roles",
-    ]:
-        import_module(f"outlets.migrations.{roles}").add_permissions(django_apps)
+    sync_roles()
 
 
 @pytest.fixture

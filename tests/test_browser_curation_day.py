@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from accounts.roles import CURATOR
 from outlets.models import Display, Outlet
 from tests.admin_helpers import make_staff
 from tests.factories import make_display, make_product
@@ -36,7 +37,7 @@ def test_a_curator_works_through_the_day_in_few_clicks(live_server, browser):
     )
     make_staff(
         "dinkopukmperindag",
-        group="Kurator gerai",
+        group=CURATOR,
         email="kurator.cipare@serangkota.go.id",
         password=PASSWORD,
     )

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
+from accounts.roles import CURATOR, VERIFIER
 from accounts.two_factor import new_recovery_codes
 from outlets.models import Display, Outlet
 from products.models import Product
@@ -41,13 +42,13 @@ def test_verifier_and_curator_put_a_product_on_display(live_server, browser):
     make_display(product, iwak_banten, status=Display.Status.REQUESTED)
     make_staff(
         "dinkopukmperindag",
-        group="Verifikator",
+        group=VERIFIER,
         email="verifikator@serangkota.go.id",
         password=PASSWORD,
     )
     make_staff(
         "disparpora",
-        group="Kurator gerai",
+        group=CURATOR,
         email="kurator@serangkota.go.id",
         password=PASSWORD,
     )

@@ -30,7 +30,8 @@ def test_outlet_page_lists_products_on_display_there(
         make_display(make_product(photo=True), cipare)
     elsewhere = make_display(make_product(name="Batik Kasemen"), kasemen).product
 
-    with django_assert_max_num_queries(6):  # and the outlet's closures
+    # And the outlet's closures, and its cards' badges.
+    with django_assert_max_num_queries(7):
         response = client.get(cipare.get_absolute_url())
 
     assert response.status_code == 200
@@ -75,6 +76,25 @@ def test_product_page_shows_price_and_where_it_is_displayed(
     assert cipare.get_absolute_url() in response.text
 
 
+def test_a_product_neither_certified_nor_on_display_costs_four_queries(
+    client, django_assert_num_queries
+):
+    """Most products have no checked certificate and are on display nowhere: their
+    page reads the product (with whether it has either), its similar products,
+    their photos and their cards' badges, and neither certificates nor displays."""
+    product = make_product(name="Kue Jojorong", photo=True)
+    for _ in range(4):
+        make_product(photo=True, category=product.category)
+
+    with django_assert_num_queries(4):
+        response = client.get(product.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response.context["displays"] == []
+    assert response.context["product"].verified_certifications == []
+    assert len(response.context["related_products"]) == 4
+
+
 @pytest.mark.parametrize("status", ["draft", "pending", "rejected", "withdrawn"])
 def test_product_not_approved_is_a_404(client, status):
     """Only approved products have a public page."""
@@ -98,7 +118,7 @@ def test_product_list_shows_only_public_products_in_constant_queries(
         make_product(photo=True)
     make_product(name="Masih Draf", status=Product.Status.DRAFT)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # the page's cards' badges too
         response = client.get(reverse("products:list"))
 
     assert "20 produk" in response.text
@@ -112,7 +132,7 @@ def test_business_page_shows_its_public_products(client, django_assert_max_num_q
         make_display(make_product(business=business, photo=True))
     make_product(business=business, name="Resep Rahasia", status=Product.Status.DRAFT)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # the cards' badges too
         response = client.get(business.get_absolute_url())
 
     assert "Dodol Ibu Siti" in response.text

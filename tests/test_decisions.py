@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import VERIFIER
 from outlets import decisions as outlet_decisions
 from outlets.models import Display, Outlet
 from products import decisions
@@ -564,7 +565,7 @@ def test_verifikator_see_the_queue_of_proposed_changes(client):
     """A Verifikator sees a proposed change to a business waiting in the queue, and its
     page shows the value proposed."""
     verifier = make_verifier()
-    assert Group.objects.get(name="Verifikator") in verifier.groups.all()
+    assert Group.objects.get(name=VERIFIER) in verifier.groups.all()
     business = make_business(name="Emping Bu Sri")
     ProposedChange.objects.propose(
         business, {"name": "Emping Melinjo Bu Sri"}, {"name": business.name}, by=None

@@ -12,6 +12,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.roles import CURATOR
 from outlets.admin import OutletClosureInline
 from outlets.models import Outlet, OutletClosure
 from tests.admin_helpers import admin_url, make_curator, rendered_form_data
@@ -214,9 +215,7 @@ def test_roles_curators_enter_and_remove_closures():
     from django.contrib.auth.models import Group
 
     codenames = set(
-        Group.objects.get(name="Kurator gerai").permissions.values_list(
-            "codename", flat=True
-        )
+        Group.objects.get(name=CURATOR).permissions.values_list("codename", flat=True)
     )
 
     assert {

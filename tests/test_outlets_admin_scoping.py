@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import CURATOR, VERIFIER
 from outlets.admin import DisplayAdmin, OutletAdmin
 from outlets.models import Display, Outlet
 from products.models import Product
@@ -47,14 +48,14 @@ def display_form_data(display, **changes):
 
 
 def test_roles_are_groups_with_their_permissions():
-    """The data migration makes both roles with the permissions their work needs."""
+    """After migrate both roles exist with the permissions their work needs."""
 
     def codenames(name):
         return set(
             Group.objects.get(name=name).permissions.values_list("codename", flat=True)
         )
 
-    verifikator = codenames("Verifikator")
+    verifikator = codenames(VERIFIER)
     assert {
         "view_business",
         "change_business",
@@ -67,7 +68,7 @@ def test_roles_are_groups_with_their_permissions():
     # never delete what an owner or a colleague registered.
     assert {"add_business", "add_product", "view_user"} <= verifikator
     assert not {"delete_business", "delete_product"} & verifikator
-    assert codenames("Kurator gerai") >= {
+    assert codenames(CURATOR) >= {
         "view_display",
         "add_display",
         "change_display",
@@ -78,9 +79,9 @@ def test_roles_are_groups_with_their_permissions():
         "view_product",
         "view_business",
     }
-    assert "delete_display" not in codenames("Kurator gerai")
-    assert Permission.objects.filter(group__name="Kurator gerai").count() == len(
-        codenames("Kurator gerai")
+    assert "delete_display" not in codenames(CURATOR)
+    assert Permission.objects.filter(group__name=CURATOR).count() == len(
+        codenames(CURATOR)
     )
 
 
@@ -334,7 +335,7 @@ def test_object_permissions_refuse_other_agencies_objects(cipare, iwak_banten):
 ROLES = {
     "Dinkop curator": lambda: make_curator("dinkopukmperindag"),
     "Disparpora curator": lambda: make_curator("disparpora"),
-    "Verifikator": make_verifier,
+    VERIFIER: make_verifier,
     "superuser": lambda: make_user(is_staff=True, is_superuser=True),
 }
 OUTLETS = {

@@ -343,11 +343,11 @@ def test_a_search_page_runs_a_bounded_number_of_queries(
 ):
     """A search page of 24 products with photos costs a few queries however many
     products match: the ranked page with the count of matches, the page's products,
-    their photos, and the form's choices."""
+    their photos and badges, and the form's choices."""
     for _ in range(30):
         make_product(name="Dodol Bulat", photo=True)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(LIST_URL, {"q": "dodol", "page": "2"})
     assert len(response.context["object_list"]) == 6
     assert response.context["paginator"].count == 30
@@ -376,7 +376,7 @@ def test_listing_runs_a_bounded_number_of_queries(
     client, cipare, django_assert_max_num_queries
 ):
     """With every filter in use, a page of 24 products with photos costs the same few
-    queries as an empty one: count, page, photos, and the form's choices."""
+    queries as an empty one: count, page, photos, badges and the form's choices."""
     for _ in range(30):
         product = make_product(
             name="Dodol Bulat", photo=True, halal_until=today() + days(30)
@@ -393,10 +393,10 @@ def test_listing_runs_a_bounded_number_of_queries(
         "urut": "harga",
     }
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # the cards' badges too
         response = client.get(LIST_URL)
     assert len(response.context["object_list"]) == 24
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(LIST_URL, params)
     assert len(response.context["object_list"]) == 24
     assert response.text.count("/media/products/") >= 24

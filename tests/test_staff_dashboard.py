@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.roles import CURATOR, VERIFIER
 from outlets.models import Agency, Display, Outlet
 from outlets.staff_dashboard import Bar, BarChart, percent_of
 from products.models import Business, Category, Kecamatan, Kelurahan, Product
@@ -198,7 +199,7 @@ def test_a_curator_sees_only_the_outlets_of_their_agency(
 ):
     """A Disparpora curator sees Iwak Banten's capacity and requests, not those of
     the Dinas Koperasi outlets."""
-    client.force_login(make_staff("disparpora", group="Kurator gerai"))
+    client.force_login(make_staff("disparpora", group=CURATOR))
     make_display(outlet=iwak_banten)
     make_display(outlet=iwak_banten, status=Display.Status.REQUESTED)
     make_display(outlet=cipare, status=Display.Status.REQUESTED)
@@ -221,7 +222,7 @@ def test_staff_without_the_view_permissions_see_no_counts_of_it(client, iwak_ban
     """A curator allowed only displays sees no business or product counts; a
     verifier sees no outlet capacity."""
     curator = make_staff("disparpora", permissions=["outlets.view_display"])
-    verifier = make_staff(group="Verifikator")
+    verifier = make_staff(group=VERIFIER)
     make_business(status=Business.Status.PENDING)
 
     client.force_login(curator)

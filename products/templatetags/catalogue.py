@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from accounts.phones import tel_uri
-from products.models import ProductPhoto
+from products.models import ProductPhoto, prefetch_badges
 from products.rupiah import format_rupiah
 
 register = template.Library()
@@ -165,8 +165,8 @@ def card_key(product, salt):
     """The cache key of a product's card: a fingerprint of everything the card
     shows, so that any change to it (name, price, photo, the business's name, its
     badges, the language) is a card of its own, with nothing to invalidate. The
-    badges are today's (ProductQuerySet.with_badges()), so a display starting or
-    a certificate expiring changes the card on its day. salt is card_salt()'s."""
+    badges are today's (prefetch_badges()), so a display starting or a
+    certificate expiring changes the card on its day. salt is card_salt()'s."""
     photo = product.main_photo
     shown = [
         salt,
@@ -191,9 +191,12 @@ def product_cards(products, eager=0):
     read from the cache in one round trip, the missing ones rendered and stored.
     A list page of 24 products renders its cards once, not on every visit. The
     photos of the first `eager` cards (those a phone shows without scrolling)
-    load at once, the others when scrolled to."""
+    load at once, the others when scrolled to. Their badges are read in one
+    query (prefetch_badges) unless the products carry them."""
     card, release = card_template()
     salt = card_salt(release)
+    products = list(products)
+    prefetch_badges(products)
     keyed = [
         (card_key(product, salt) + (":eager" if index < eager else ""), product)
         for index, product in enumerate(products)
@@ -210,3 +213,19 @@ def product_cards(products, eager=0):
     if rendered:
         cache.set_many(rendered, CARD_SECONDS)
     return cards
+
+
+@register.inclusion_tag("includes/breadcrumbs.html")
+def breadcrumbs(*trail):
+    """The breadcrumb trail (includes/breadcrumbs.html): labels, each followed by
+    where it leads (a URL name or an object with get_absolute_url), and last,
+    optionally, the current page's label without one:
+    {% breadcrumbs _("Home") "home" _("Outlets") "outlets:list" outlet.name %}.
+    A URL name that no longer resolves raises NoReverseMatch, as {% url %} does."""
+    crumbs = []
+    for label, to in zip(trail[0::2], trail[1::2], strict=False):
+        url = to.get_absolute_url() if hasattr(to, "get_absolute_url") else reverse(to)
+        crumbs.append((label, url))
+    if len(trail) % 2:
+        crumbs.append((trail[-1], None))
+    return {"crumbs": crumbs}

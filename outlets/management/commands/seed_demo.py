@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
 
+from accounts.roles import CURATOR, VERIFIER
 from accounts.two_factor import new_recovery_codes
 from outlets.caching import invalidate_public_pages
 from outlets.management.demo_data import (
@@ -345,9 +346,9 @@ class Command(BaseCommand):
             )
             agency.members.add(user)
             # Every agency curates its outlets; Dinas Koperasi also verifies.
-            roles = ["Kurator gerai"]
+            roles = [CURATOR]
             if agency.slug == REVIEWING_AGENCY:
-                roles.append("Verifikator")
+                roles.append(VERIFIER)
             user.groups.add(*Group.objects.filter(name__in=roles))
             staff[agency.slug] = user
         return staff
@@ -721,7 +722,7 @@ class Command(BaseCommand):
                 for row in candidates[:split][: max(0, want_approved - approved)]
             ]
 
-            past = demo_at_outlet.exclude(status__in=Display.OPEN_STATUSES).count()
+            past = demo_at_outlet.exclude(Display.OPEN).count()
             displays += [
                 self.plan_past(rng, outlet, rng.choice(public), reviewer)
                 for _ in range(want_past - past)

@@ -4,7 +4,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, Exists, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -523,10 +523,6 @@ class DisplayQuerySet(models.QuerySet):
     def public(self):
         """Displays of products residents may see."""
         return self.filter(product__in=Product.objects.public())
-
-    def products(self):
-        """The products of these displays, as a Product QuerySet without duplicates."""
-        return Product.objects.filter(Exists(self.filter(product=OuterRef("pk"))))
 
     def for_listing(self):
         """All a displayed-product card shows, in a constant number of queries."""

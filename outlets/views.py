@@ -46,9 +46,8 @@ def home(request):
     """Anyone sees the outlets, a selection of products on display now (the newest
     first) and the categories to browse."""
     featured = (
-        Display.objects.current()
-        .products()
-        .public()
+        Product.objects.public()
+        .on_display()
         .for_cards()
         .prefetch_related(ordered_photos())
         .order_by("-created_at", "pk")[:FEATURED_PRODUCTS]
@@ -92,10 +91,8 @@ class OutletDetailView(DetailView):
         # query: the count and the page come from that list, and the categories
         # to filter by from their ids.
         displayed = list(
-            Display.objects.current()
-            .at(outlet)
-            .products()
-            .public()
+            Product.objects.public()
+            .on_display(outlet)
             .for_cards()
             .order_by("name", "pk")
         )
@@ -146,10 +143,8 @@ class OutletLabelsView(DetailView):
 
     def get_context_data(self, **kwargs):
         products = (
-            Display.objects.current()
-            .at(self.object)
-            .products()
-            .public()
+            Product.objects.public()
+            .on_display(self.object)
             .select_related("business")
             .order_by("name", "pk")
         )

@@ -555,9 +555,10 @@ class ProductQuerySet(models.QuerySet):
             products = products.filter(price__lte=maximum)
         return products
 
-    def on_display(self, outlet_slug=None):
-        """Products on display now, anywhere or at the outlet with that slug."""
-        return self.filter(current_display_exists(outlet_slug=outlet_slug))
+    def on_display(self, outlet=None):
+        """Products on display now, anywhere or at the outlet (an Outlet, or its
+        slug as the list's filter gives it)."""
+        return self.filter(current_display_exists(outlet=outlet))
 
     def search(self, text):
         """Products matching the words, with their relevance in `rank`.
@@ -659,15 +660,17 @@ def halal_certificate_exists(on_date=None):
     )
 
 
-def current_display_exists(on_date=None, outlet_slug=None):
+def current_display_exists(on_date=None, outlet=None):
     """Whether the product (OuterRef "pk") is on display on the date (today by
-    default), anywhere or at the outlet with that slug. Follows the reverse
-    relation so that "on display" stays defined once, by outlets'
+    default), anywhere or at the outlet (an Outlet or its slug). Follows the
+    reverse relation so that "on display" stays defined once, by outlets'
     DisplayQuerySet.current(), without products importing outlets."""
     display_model = Product._meta.get_field("displays").related_model
     displays = display_model.objects.current(on_date).filter(product=OuterRef("pk"))
-    if outlet_slug:
-        displays = displays.filter(outlet__slug=outlet_slug)
+    if isinstance(outlet, str):
+        displays = displays.filter(outlet__slug=outlet)
+    elif outlet is not None:
+        displays = displays.filter(outlet=outlet)
     return Exists(displays)
 
 

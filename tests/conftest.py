@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 from django.apps import apps as django_apps  # noqa: E402
 from django.conf import settings as django_settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
+from django.test import override_settings  # noqa: E402
 from django.utils import translation  # noqa: E402
 from django.utils.functional import empty  # noqa: E402
 
@@ -31,10 +32,18 @@ REFERENCE_DATA_MIGRATIONS = [
     "outlets.migrations.0002_real_agencies_and_outlets",
 ]
 
-# The live server and the test client speak plain HTTP; production redirects to HTTPS.
-django_settings.SECURE_SSL_REDIRECT = False
-django_settings.SESSION_COOKIE_SECURE = False
-django_settings.CSRF_COOKIE_SECURE = False
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    """The live server and the test client speak plain HTTP; production redirects
+    to HTTPS. For the whole session (before the live server's middleware reads it),
+    the settings each test changes being _test_settings'."""
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +56,8 @@ def _fresh_state():
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
+    """The settings of every test: fast passwords, files and emails of its own,
+    tasks run on commit, the page cache off (tests of it turn it on)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Files go to a folder of the test's own, or to a key prefix of its own in the
     # S3 test bucket when TEST_MEDIA_BUCKET is set (tests/media.py).

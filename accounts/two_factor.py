@@ -24,7 +24,7 @@ from django_otp.admin import OTPAdminAuthenticationForm
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from outlets.caching import private_page
+from serang_umkm.page_cache import private_page
 
 RECOVERY_CODES = 10
 APP_DEVICE_NAME = "authenticator"

@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, FormView, TemplateView
 
-from outlets.caching import private_page
+from serang_umkm.page_cache import private_page
 
 from .emails import queue_email
 from .forms import (

@@ -41,7 +41,7 @@ from http_benchmark import sample_paths, wait_for_server
 
 PORT = 8021
 # The page generation's key in Redis (Django's key prefix and version, then
-# outlets.caching.GENERATION_KEY).
+# serang_umkm.page_cache.GENERATION_KEY).
 GENERATION_KEY = ":1:public-pages:generation"
 
 

@@ -12,8 +12,8 @@ class OutletsConfig(AppConfig):
 
         from products.models import delete_stored_files
         from serang_umkm.hostile_input import guard_admin_changelists
+        from serang_umkm.page_cache import connect_invalidation
 
-        from .caching import connect_invalidation
         from .models import Outlet
 
         connect_invalidation()

@@ -30,9 +30,9 @@ from products.models import (
     ordered_photos,
     prefetch_photos,
 )
+from serang_umkm.page_cache import private_page
 
 from . import decisions
-from .caching import private_page
 from .forms import ALREADY_OPEN, DisplayRequestForm, display_refusal
 from .models import Display, Outlet
 

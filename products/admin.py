@@ -30,7 +30,7 @@ from import_export.forms import ImportForm
 
 from accounts.emails import notify_with_change
 
-from . import decisions, images, imports, tasks
+from . import decisions, imports, tasks, uploads
 from .admin_toolkit import (
     CounterColumns,
     DecisionForm,
@@ -455,10 +455,12 @@ class ProductPhotoForm(StoredFilesForm):
 
     stored_file_fields = ["large", "medium", "thumbnail"]
 
-    upload = forms.FileField(
+    upload = uploads.ImageField(
         label=_("photo"),
         required=False,
-        help_text=_("JPEG, PNG, WebP or HEIC up to 10 MB; replaces the current photo."),
+        help_text=uploads.help_text(
+            _("%(formats)s up to %(size)s; replaces the current photo.")
+        ),
     )
 
     class Meta:
@@ -467,9 +469,7 @@ class ProductPhotoForm(StoredFilesForm):
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
-        if upload:
-            images.open_upload(upload)
-        elif not self.instance.pk:
+        if not upload and not self.instance.pk:
             raise forms.ValidationError(_("Choose a photo to upload."))
         return upload
 

@@ -23,7 +23,7 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import decisions, images, tasks
+from . import decisions, tasks, uploads
 from .forms import StoredFilesForm, VersionedForm
 from .models import (  # noqa: F401 (count_of: imported from here by the admins)
     ProductPhoto,
@@ -74,7 +74,8 @@ def thumbnail_html(name):
 class ReencodedImageForm(StoredFilesForm):
     """Stores uploads to the fields of image_setters only through the model's setter
     (e.g. set_logo), which keeps a re-encoded, metadata-free copy, never the upload;
-    the file it replaces is deleted."""
+    the file it replaces is deleted. The fields are uploads.ImageField: an upload is
+    checked and decoded once, and the setter re-encodes that decoded image."""
 
     image_setters = {}
 
@@ -82,16 +83,11 @@ class ReencodedImageForm(StoredFilesForm):
     def stored_file_fields(self):
         return list(self.image_setters)
 
-    def clean(self):
-        cleaned_data = super().clean()
-        for field in self.image_setters:
-            upload = cleaned_data.get(field)
-            if isinstance(upload, UploadedFile):
-                try:
-                    images.open_upload(upload)
-                except ValidationError as error:
-                    self.add_error(field, error)
-        return cleaned_data
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.image_setters:
+            if name in self.fields:  # Not when shown read-only.
+                self.fields[name] = uploads.ImageField.replacing(self.fields[name])
 
     def save(self, commit=True):
         for field, setter in self.image_setters.items():

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.phones import WhatsAppField
 
-from . import decisions, images
+from . import decisions, uploads
 from .models import (
     Business,
     Category,
@@ -21,6 +21,7 @@ from .models import (
     Product,
     ProductPhoto,
     ProposedChange,
+    outlet_model,
 )
 from .rupiah import parse_rupiah
 
@@ -56,13 +57,10 @@ class RupiahField(forms.IntegerField):
 
 
 def outlet_choices():
-    """(slug, name) of every outlet, reached through Product.displays so products
-    does not import outlets."""
-    display_model = Product._meta.get_field("displays").related_model
-    outlet_model = display_model._meta.get_field("outlet").related_model
+    """(slug, name) of every outlet (products.models.outlet_model())."""
     return [
         ("", _("All outlets")),
-        *outlet_model.objects.order_by("name").values_list("slug", "name"),
+        *outlet_model().objects.order_by("name").values_list("slug", "name"),
     ]
 
 
@@ -135,8 +133,6 @@ class ProductFilterForm(forms.Form):
         return dict(self.fields["gerai"].choices).get(slug) if slug else None
 
 
-# File inputs offer only what images.open_upload accepts.
-IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif"
 MAX_PHOTOS = 5
 
 
@@ -281,13 +277,12 @@ class BusinessForm(OneTimeTokenForm, ReviewedClaimsForm, StoredFilesForm):
             attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "0812…"}
         ),
     )
-    logo = forms.FileField(
+    logo = uploads.ImageField(
         label=_("Logo"),
         required=False,
-        help_text=_(
-            "Optional. A JPEG, PNG, WebP or HEIC image up to 10 MB; shown square."
+        help_text=uploads.help_text(
+            _("Optional. A %(formats)s image up to %(size)s; shown square.")
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
     )
 
     class Meta:
@@ -331,12 +326,6 @@ class BusinessForm(OneTimeTokenForm, ReviewedClaimsForm, StoredFilesForm):
             )
         return nib
 
-    def clean_logo(self):
-        logo = self.cleaned_data.get("logo")
-        if isinstance(logo, UploadedFile):
-            images.open_upload(logo)
-        return logo
-
     def save(self, commit=True):
         """Save the business; a new logo is stored re-encoded, a cleared one removed
         (the old file goes once the change is committed: StoredFilesForm)."""
@@ -351,37 +340,6 @@ class BusinessForm(OneTimeTokenForm, ReviewedClaimsForm, StoredFilesForm):
             if isinstance(logo, UploadedFile):
                 self.instance.logo.delete(save=False)
             raise
-
-
-class MultipleImageInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.FileField):
-    """Several image files at once, each checked by images.open_upload."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": IMAGE_ACCEPT}))
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        uploads = data if isinstance(data, list | tuple) else [data] if data else []
-        uploads = [super(MultipleImageField, self).clean(u) for u in uploads]
-        errors = []
-        for upload in uploads:
-            try:
-                images.open_upload(upload)
-            except ValidationError as error:
-                errors.extend(
-                    ValidationError(
-                        _("%(file)s: %(error)s"),
-                        params={"file": upload.name, "error": message},
-                    )
-                    for message in error.messages
-                )
-        if errors:
-            raise ValidationError(errors)
-        return uploads
 
 
 class PhotoForm(forms.ModelForm):
@@ -453,11 +411,12 @@ class ProductForm(OneTimeTokenForm, ReviewedClaimsForm):
         required=False,
         help_text=_("MD or ML followed by 12 digits, e.g. MD 224510001234."),
     )
-    photos = MultipleImageField(
+    photos = uploads.MultipleImageField(
         label=_("Add photos"),
         required=False,
-        help_text=_(
-            "Up to 5 photos per product: JPEG, PNG, WebP or HEIC, up to 10 MB each."
+        help_text=uploads.help_text(
+            _("Up to %(max)d photos per product: %(formats)s, up to %(size)s each."),
+            max=MAX_PHOTOS,
         ),
     )
 

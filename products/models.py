@@ -660,13 +660,23 @@ def halal_certificate_exists(on_date=None):
     )
 
 
+def display_model():
+    """outlets' Display, reached through the relation outlets declares
+    (Product.displays) instead of imported: the one way products reaches outlets'
+    models, so that the catalogue never imports outlets (README, "What is where")."""
+    return Product._meta.get_field("displays").related_model
+
+
+def outlet_model():
+    """outlets' Outlet, through display_model()."""
+    return display_model()._meta.get_field("outlet").related_model
+
+
 def current_display_exists(on_date=None, outlet=None):
     """Whether the product (OuterRef "pk") is on display on the date (today by
-    default), anywhere or at the outlet (an Outlet or its slug). Follows the
-    reverse relation so that "on display" stays defined once, by outlets'
-    DisplayQuerySet.current(), without products importing outlets."""
-    display_model = Product._meta.get_field("displays").related_model
-    displays = display_model.objects.current(on_date).filter(product=OuterRef("pk"))
+    default), anywhere or at the outlet (an Outlet or its slug): "on display"
+    stays defined once, by outlets' DisplayQuerySet.current()."""
+    displays = display_model().objects.current(on_date).filter(product=OuterRef("pk"))
     if isinstance(outlet, str):
         displays = displays.filter(outlet__slug=outlet)
     elif outlet is not None:
@@ -720,7 +730,7 @@ class Product(StoredValues, ReviewedClaims, CreatedOnce, StatusTrail):
         ["name", "slug", "price", "unit", "category_id", "business_id", "created_at"]
     )
     # Kept as stored, so that the page cache tells an edit the lists show from one
-    # only the product's page (and search) shows (outlets/caching.py).
+    # only the product's page (and search) shows (serang_umkm/page_cache.py).
     TRACKED_FIELDS = LISTED_FIELDS | {"description"}
 
     class Status(models.TextChoices):

@@ -23,7 +23,7 @@ from django.views.generic import (
 )
 from django.views.generic.detail import SingleObjectMixin
 
-from outlets.caching import (
+from serang_umkm.page_cache import (
     OPEN_NOW,
     SEARCH,
     CatalogueCountPaginator,
@@ -43,6 +43,7 @@ from .models import (
     Product,
     count_products,
     current_display_exists,
+    display_model,
     ordered_photos,
     prefetch_photos,
 )
@@ -74,7 +75,8 @@ class ProductListView(ListView):
         products = Product.objects.public()
         if data.get("q"):
             products = products.search(data["q"])
-            # Search reads descriptions too, which no list shows (outlets/caching.py).
+            # Search reads descriptions too, which no list shows
+            # (serang_umkm/page_cache.py).
             depends_on(self.request, SEARCH)
         if data.get("kategori"):
             products = products.in_category(data["kategori"])
@@ -175,7 +177,7 @@ class ProductDetailView(DetailView):
             else []
         )
         # The page shows the product and similar ones: cached until one of them,
-        # or which products its category holds, changes (outlets/caching.py).
+        # or which products its category holds, changes (serang_umkm/page_cache.py).
         depends_on(
             self.request,
             product_scope(product.pk),
@@ -264,9 +266,20 @@ class BusinessDetailView(DetailView):
         message = _(
             "Hello %(business)s, I found you on Gerai UMKM Kota Serang (%(url)s)."
         ) % {"business": business.name, "url": url}
+        # Where its public products are on display now (one query).
+        displays = list(
+            display_model()
+            .objects.current()
+            .public()
+            .filter(product__business=business)
+            .select_related("outlet", "product")
+            .only("outlet__name", "outlet__slug", "product__name", "product__slug")
+            .order_by("outlet__name", "product__name")
+        )
         return super().get_context_data(
             page_obj=page,
             products=page.object_list,
+            displays=displays,
             whatsapp_message=message,
             structured_data=business.structured_data(url),
             **kwargs,

@@ -4,7 +4,7 @@ failed (CSRF_FAILURE_VIEW), in the site's layout and language, for one visitor o
 
 from django.shortcuts import render
 
-from outlets.caching import private_page
+from serang_umkm.page_cache import private_page
 
 
 @private_page

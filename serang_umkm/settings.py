@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "serang_umkm.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "outlets.caching.PublicPageCacheMiddleware",
+    "serang_umkm.page_cache.PublicPageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -162,7 +162,7 @@ CACHES = {
 }
 
 # Rendered public pages for anonymous visitors, kept until what they show changes
-# (outlets/caching.py).
+# (serang_umkm/page_cache.py).
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600"))
 # The generation and the outlets' hours the page cache keys pages by are read from the
 # cache at most this often by each process (a page served from the cache then costs

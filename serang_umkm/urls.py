@@ -8,10 +8,10 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from outlets import views as outlet_views
-from outlets.caching import shows_every_change
 from outlets.sitemaps import OutletSitemap, PageSitemap
 from outlets.staff_dashboard import staff_dashboard
 from products.sitemaps import BusinessSitemap, ProductSitemap
+from serang_umkm.page_cache import shows_every_change
 
 from . import observability, security
 

@@ -17,9 +17,9 @@ from django.utils import translation  # noqa: E402
 from django.utils.functional import empty  # noqa: E402
 
 from accounts.roles import sync_roles  # noqa: E402
-from outlets.caching import StateMemo  # noqa: E402
 from outlets.models import Outlet  # noqa: E402
 from products.models import private_storage_object  # noqa: E402
+from serang_umkm.page_cache import StateMemo  # noqa: E402
 from tests.admin_helpers import make_verifier  # noqa: E402
 from tests.media import (  # noqa: E402
     media_storage,

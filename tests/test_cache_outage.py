@@ -19,9 +19,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from outlets.caching import GENERATION_KEY
 from products.decisions import withdraw_product
 from serang_umkm import cache as fail_soft
+from serang_umkm.page_cache import GENERATION_KEY
 from tests.factories import make_display, make_product, make_user
 
 pytestmark = [

@@ -23,18 +23,18 @@ from simple_history.utils import update_change_reason
 import accounts.urls
 import outlets.urls
 import products.urls
-from outlets.caching import (
+from outlets.decisions import end_display
+from outlets.models import Display, OpeningHours
+from products.models import Business, Category, Product, ProposedChange
+from products.views import ProductListView
+from serang_umkm.errors import permission_denied
+from serang_umkm.page_cache import (
     GENERATION_KEY,
     PublicPageCacheMiddleware,
     cache_directives,
     changes_public_pages,
     current_state,
 )
-from outlets.decisions import end_display
-from outlets.models import Display, OpeningHours
-from products.models import Business, Category, Product, ProposedChange
-from products.views import ProductListView
-from serang_umkm.errors import permission_denied
 from tests.factories import (
     add_photo,
     make_business,

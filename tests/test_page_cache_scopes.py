@@ -13,14 +13,14 @@ from django.db import transaction
 from django.test import RequestFactory
 from django.utils import timezone
 
-from outlets.caching import (
+from products.decisions import approve_product
+from products.models import Category, Product
+from serang_umkm.page_cache import (
     CATALOGUE,
     PublicPageCacheMiddleware,
     scope_key,
     touch_scopes,
 )
-from products.decisions import approve_product
-from products.models import Category, Product
 from tests.factories import add_photo, make_business, make_product, make_user
 
 pytestmark = [

@@ -4,8 +4,8 @@ kept in the cache under a fingerprint of everything it shows, so a changed produ
 
 import pytest
 
-from outlets.caching import move_generation_on
 from products.models import Category, Product
+from serang_umkm.page_cache import move_generation_on
 from tests.factories import add_photo, make_product
 
 pytestmark = pytest.mark.django_db

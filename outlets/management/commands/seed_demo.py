@@ -6,17 +6,15 @@ Everything comes from random.Random(seed), one generator per business and per ou
 so a given --seed always gives the same data and a larger --businesses only adds the
 businesses after the existing ones. Demo owners are numbered (pemilik<N>@ the demo
 domain); a second run with the same size creates nothing. Product pictures come from
-a small pool drawn with Pillow and stored once through ProductPhoto.set_image; demo
-photo rows point at the pool's files. The words come from
-outlets.management.demo_data.
+a small pool drawn by outlets.management.demo_images and stored once through
+ProductPhoto.set_image; demo photo rows point at the pool's files. The words come
+from outlets.management.demo_data.
 
 With DEBUG off it refuses to run unless --force is given: every demo account, the
 superuser included, has the published password DEMO_PASSWORD.
 """
 
 import datetime
-import functools
-import io
 import json
 import random
 from typing import NamedTuple
@@ -31,11 +29,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image, ImageDraw, ImageFont
 
 from accounts.roles import CURATOR, VERIFIER
 from accounts.two_factor import new_recovery_codes
-from outlets.caching import invalidate_public_pages
 from outlets.management.demo_data import (
     BRANDS,
     BUSINESS_CLOSINGS,
@@ -50,7 +46,6 @@ from outlets.management.demo_data import (
     MEN_SURNAMES,
     MEN_TITLES,
     OUTLET_CATEGORIES,
-    PALETTES,
     PRODUCT_CLOSINGS,
     PRODUCT_REJECTIONS,
     STREETS,
@@ -59,6 +54,7 @@ from outlets.management.demo_data import (
     WOMEN_SURNAMES,
     WOMEN_TITLES,
 )
+from outlets.management.demo_images import draw_picture
 from outlets.models import Display, Outlet
 from products.models import (
     Business,
@@ -70,6 +66,7 @@ from products.models import (
     free_slug,
     slug_base,
 )
+from serang_umkm.page_cache import invalidate_public_pages
 
 DEMO_DOMAIN = "demo.gerai-umkm.test"
 DEMO_PASSWORD = "serang-demo-2026"
@@ -104,58 +101,6 @@ def _rupiah(rng, low, high):
     price = rng.randint(low * 1000, high * 1000)
     step = 500 if price < 50_000 else 1000
     return max(step, round(price / step) * step)
-
-
-def _mix(color, other, share):
-    return tuple(round(a + (b - a) * share) for a, b in zip(color, other, strict=True))
-
-
-@functools.cache
-def _font(size):
-    return ImageFont.load_default(size=size)
-
-
-def draw_picture(kind, style):
-    """A 1200×900 placeholder photo of a kind of product, as JPEG bytes; style 0 is
-    the product on a plate, 1 its package, 2 a batik-like close-up."""
-    rng = random.Random(f"{kind.name}:{style}")
-    background, accent = PALETTES[kind.category]
-    if style == 1:
-        background, accent = _mix(accent, background, 0.25), background
-    image = Image.new("RGB", (1200, 900), background)
-    draw = ImageDraw.Draw(image)
-    light = _mix(background, (255, 255, 255), 0.45)
-    dark = _mix(accent, (0, 0, 0), 0.35)
-    if style == 0:
-        draw.ellipse((330, 90, 870, 630), fill=light, outline=dark, width=10)
-        for _ in range(rng.randint(5, 8)):
-            x, y, r = rng.randint(450, 750), rng.randint(210, 510), rng.randint(45, 85)
-            draw.ellipse(
-                (x - r, y - r, x + r, y + r), fill=accent, outline=dark, width=6
-            )
-    elif style == 1:
-        draw.rounded_rectangle((400, 80, 800, 680), radius=48, fill=accent)
-        draw.rectangle((400, 280, 800, 420), fill=light)
-        draw.ellipse((540, 140, 660, 260), fill=light)
-    else:
-        for x in range(0, 1300, 130):
-            for y in range(0, 760, 130):
-                r = rng.randint(30, 55)
-                draw.polygon(
-                    [(x, y - r), (x + r, y), (x, y + r), (x - r, y)], fill=accent
-                )
-                draw.ellipse((x - 10, y - 10, x + 10, y + 10), fill=light)
-    draw.rectangle((0, 700, 1200, 900), fill=_mix(background, (0, 0, 0), 0.5))
-    size = 96
-    while _font(size).getlength(kind.name) > 820:
-        size -= 8
-    draw.text((600, 780), kind.name, font=_font(size), anchor="mm", fill="white")
-    draw.text(
-        (600, 860), "Foto contoh · Gerai UMKM Kota Serang", font=_font(30), anchor="mm"
-    )
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=92)
-    return buffer.getvalue()
 
 
 class PhotoPool:

@@ -78,6 +78,25 @@ def make_product(photo=False, halal_until=None, halal_verified=True, **fields):
     return product
 
 
+def make_many_products(business, count, **fields):
+    """count products of the business in one query (bulk_create: no slugs or search
+    vectors computed, no signals), like the first one make_product() made, which
+    is one of them: for tests of pages with thousands of rows."""
+    first = make_product(business=business)
+    Product.objects.bulk_create(
+        Product(
+            business=business,
+            category=first.category,
+            name=f"Kerupuk {number}",
+            slug=f"kerupuk-{number}",
+            price=first.price,
+            **fields,
+        )
+        for number in range(count - 1)
+    )
+    return first
+
+
 def add_photo(product, upload=None, position=0):
     photo = ProductPhoto(product=product, position=position)
     photo.set_image(upload or image_upload())

@@ -17,7 +17,13 @@ from outlets.forms import DisplayRequestForm
 from outlets.models import Display, Outlet
 from products.models import Business, Product
 from tests.admin_helpers import admin_url, rendered_form_data
-from tests.factories import make_business, make_display, make_product, make_user
+from tests.factories import (
+    make_business,
+    make_display,
+    make_many_products,
+    make_product,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -427,18 +433,7 @@ def test_the_dashboard_counts_displays_by_stage(owner_client, product, kasemen):
 def test_the_dashboard_counts_with_a_thousands_separator(owner_client, business, today):
     """1.234 approved products and 1.001 displays read so, as the public pages'
     counts do, not "1234"."""
-    first = make_product(business=business)
-    Product.objects.bulk_create(
-        Product(
-            business=business,
-            category=first.category,
-            name=f"Kerupuk {number}",
-            slug=f"kerupuk-{number}",
-            price=first.price,
-            status=Product.Status.APPROVED,
-        )
-        for number in range(1233)
-    )
+    make_many_products(business, 1234, status=Product.Status.APPROVED)
     Display.objects.bulk_create(
         Display(
             product=product,

@@ -28,6 +28,7 @@ from tests.factories import (
     image_upload,
     make_business,
     make_display,
+    make_many_products,
     make_product,
     make_user,
 )
@@ -881,17 +882,7 @@ def test_owner_product_list_queries_are_bounded(
 
 def test_the_owners_product_count_has_a_thousands_separator(owner_client, business):
     """An owner with 1.234 products reads so above their list, not "1234"."""
-    first = make_product(business=business)
-    Product.objects.bulk_create(
-        Product(
-            business=business,
-            category=first.category,
-            name=f"Kerupuk {number}",
-            slug=f"kerupuk-{number}",
-            price=first.price,
-        )
-        for number in range(1233)
-    )
+    make_many_products(business, 1234)
 
     indonesian = owner_client.get(reverse("products:owner_products")).text
     english = owner_client.get("/en" + reverse("products:owner_products")).text

@@ -49,10 +49,14 @@ NOT_A_NUMBER = ["12345", "nomor saya", "0812-CALL-ME", "+1 202 555 0100", "0811"
 
 @pytest.mark.parametrize(("typed", "stored"), MESSY.items())
 def test_normalize_whatsapp_stores_the_e164_digits(typed, stored):
+    """However an owner types a WhatsApp number (spaces, dashes, +62, a leading 0), it
+    is stored as the same E.164 digits."""
     assert normalize_whatsapp(typed) == stored
 
 
 def test_a_number_a_spreadsheet_stored_as_a_number_is_read():
+    """A WhatsApp number a spreadsheet kept as a number (81234567890, even
+    81234567890.0) is read as the mobile number it was."""
     assert normalize_whatsapp(81234567890) == "6281234567890"
     assert normalize_whatsapp(81234567890.0) == "6281234567890"
 
@@ -64,6 +68,8 @@ def test_normalize_whatsapp_returns_other_input_stripped(typed):
 
 
 def test_format_whatsapp_shows_the_national_format():
+    """A stored number is shown the way Indonesians write it (0812-7112-797); an empty
+    or unreadable one is shown as it is."""
     assert format_whatsapp("628127112797") == "0812-7112-797"
     assert format_whatsapp("6281234567890") == "0812-3456-7890"
     assert format_whatsapp("") == ""
@@ -72,6 +78,8 @@ def test_format_whatsapp_shows_the_national_format():
 
 
 def test_the_model_validator_wants_the_stored_form_of_a_mobile_number():
+    """Only a mobile number in its stored form (62…) may be saved: typed forms, toll-
+    free, landline and short numbers are refused."""
     whatsapp_validator("628127112797")
     for value in ["0812 7112797", "628001234567", "62254123456", "12345"]:
         with pytest.raises(ValidationError):
@@ -145,6 +153,8 @@ FORMS = [signup_form, owner_business_form, user_change_form, outlet_whatsapp_for
 @pytest.mark.parametrize("make_form", FORMS)
 @pytest.mark.parametrize(("typed", "stored"), MESSY.items())
 def test_every_form_accepts_the_usual_ways_of_typing(make_form, typed, stored):
+    """Every form with a WhatsApp number (sign-up, business, admin) accepts the usual
+    ways of typing one and stores the same digits."""
     form = make_form(typed)
 
     assert "whatsapp" not in form.errors, form.errors
@@ -154,12 +164,15 @@ def test_every_form_accepts_the_usual_ways_of_typing(make_form, typed, stored):
 @pytest.mark.parametrize("make_form", FORMS)
 @pytest.mark.parametrize("typed", [*TOLL_FREE, *LANDLINES])
 def test_every_form_refuses_toll_free_and_landline_numbers(make_form, typed):
+    """Every form refuses a toll-free or landline number, saying it cannot receive
+    WhatsApp."""
     assert_refused_as_not_mobile(make_form(typed))
 
 
 @pytest.mark.parametrize("make_form", FORMS)
 @pytest.mark.parametrize("typed", NOT_A_NUMBER)
 def test_every_form_refuses_what_is_no_indonesian_number(make_form, typed):
+    """Every form refuses text that is no Indonesian phone number as invalid."""
     form = make_form(typed)
 
     assert not form.is_valid()
@@ -167,6 +180,8 @@ def test_every_form_refuses_what_is_no_indonesian_number(make_form, typed):
 
 
 def test_the_refusal_reads_in_indonesian():
+    """The refusal of a number that cannot receive WhatsApp is given in Indonesian as
+    well as in English."""
     form = signup_form("0800 1234567")
     form.is_valid()
     with translation.override("en"):
@@ -178,6 +193,8 @@ def test_the_refusal_reads_in_indonesian():
 
 
 def test_model_fields_give_a_whatsapp_field():
+    """Every model's WhatsApp number is edited with the same form field, which leaves
+    room for the number as typed."""
     for model in (User, Business, Outlet):
         field = model._meta.get_field("whatsapp").formfield()
         assert isinstance(field, WhatsAppField)
@@ -187,6 +204,8 @@ def test_model_fields_give_a_whatsapp_field():
 
 
 def test_an_owners_stored_number_is_shown_the_way_people_write_it():
+    """An owner editing their business sees its stored number as people write it
+    (0812-7112-797)."""
     business = make_business(whatsapp="628127112797")
     form = BusinessForm(instance=business)
 
@@ -220,6 +239,8 @@ def admin_business_data(whatsapp):
 
 @pytest.mark.parametrize("typed", ["0812 7112797", "+62 812-7112-797", "8127112797"])
 def test_the_admin_business_form_accepts_a_number_as_typed(verifier_client, typed):
+    """Staff registering a business in the admin may type its number as the owner gave
+    it; the stored number is the same."""
     response = verifier_client.post(
         admin_url(Business, "add"), admin_business_data(typed)
     )
@@ -233,6 +254,8 @@ def test_the_admin_business_form_accepts_a_number_as_typed(verifier_client, type
 def test_the_admin_business_form_refuses_toll_free_and_landlines(
     verifier_client, typed
 ):
+    """Staff registering a business with a toll-free or landline number are refused, and
+    no business is saved."""
     response = verifier_client.post(
         admin_url(Business, "add"), admin_business_data(typed)
     )
@@ -243,6 +266,8 @@ def test_the_admin_business_form_refuses_toll_free_and_landlines(
 
 
 def test_the_admin_change_page_shows_and_keeps_the_stored_number(verifier_client):
+    """The admin's business page shows the stored number as people write it, and saving
+    it retyped keeps the same number."""
     business = make_business(whatsapp="628127112797", owner=None)
     url = admin_url(Business, "change", business.pk)
     page = verifier_client.get(url)
@@ -265,6 +290,8 @@ def test_the_admin_change_page_shows_and_keeps_the_stored_number(verifier_client
     [("0812 7112797", "628127112797"), (81271127970, "6281271127970")],
 )
 def test_the_register_import_stores_a_number_as_typed(cell, stored):
+    """A register imported from a spreadsheet stores each WhatsApp cell, however typed
+    or kept, as the same digits."""
     from products.resources import BusinessResource
     from tests.test_import_export import BUSINESS_HEADER, DODOL, _dataset
 
@@ -280,6 +307,8 @@ def test_the_register_import_stores_a_number_as_typed(cell, stored):
 
 @pytest.mark.parametrize("cell", ["0800 1234567", "0254 123456"])
 def test_the_register_import_refuses_toll_free_and_landlines(cell):
+    """A register row with a toll-free or landline number is an error of its WhatsApp
+    column, saying why."""
     from products.resources import BusinessResource
     from tests.test_import_export import BUSINESS_HEADER, DODOL, _dataset
 

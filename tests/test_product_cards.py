@@ -18,6 +18,8 @@ def cards_rendered(response):
 
 
 def test_a_list_renders_each_card_once_then_reads_it(client):
+    """A list page renders its product cards once; the next visit reads them from the
+    cache and shows the same page."""
     for number in range(3):
         add_photo(make_product(name=f"Keripik {number}"))
 
@@ -30,6 +32,8 @@ def test_a_list_renders_each_card_once_then_reads_it(client):
 
 
 def test_a_changed_product_gets_its_new_card_at_once(client):
+    """A new price or business name shows on the product's card at once: only that card
+    is rendered again."""
     product = make_product(name="Dodol Ketan", price=25000)
     client.get("/produk/")
 
@@ -47,6 +51,7 @@ def test_a_changed_product_gets_its_new_card_at_once(client):
 
 
 def test_each_language_has_its_cards(client):
+    """The English list has cards of its own, linking to the English pages."""
     make_product(name="Emping")
     client.get("/produk/")
 
@@ -98,6 +103,8 @@ def test_a_search_page_reads_its_count_with_its_page(
 def test_the_filter_form_is_rendered_once_per_address_until_its_choices_change(
     client, django_capture_on_commit_callbacks
 ):
+    """The list's filter form is rendered once for its filters (not again for another
+    page), and a renamed category shows in it at once."""
     move_generation_on()
     with django_capture_on_commit_callbacks(execute=True):
         make_product(name="Kopi Robusta")

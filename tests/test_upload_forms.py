@@ -74,6 +74,8 @@ def business_data(**overrides):
 
 
 def test_an_owners_logo_is_opened_and_decoded_once(owner_client, pillow_calls):
+    """An owner's new business logo is opened and decoded once, from the form's check to
+    the stored logo."""
     response = owner_client.post(
         reverse("products:business_create"),
         business_data(logo=image_upload("logo.png", "PNG")),
@@ -87,6 +89,8 @@ def test_an_owners_logo_is_opened_and_decoded_once(owner_client, pillow_calls):
 def test_an_owners_new_photos_are_each_opened_and_decoded_once(
     owner_client, pillow_calls
 ):
+    """Each photo an owner adds to a new product is opened and decoded once, from the
+    form's check to its stored variants."""
     business = make_business(owner=owner_client.owner)
     response = owner_client.post(
         reverse("products:product_create"),
@@ -124,6 +128,7 @@ def test_a_logo_uploaded_in_the_admin_is_opened_and_decoded_once(
 def test_a_photo_uploaded_in_the_admin_is_opened_and_decoded_once(
     admin_client, pillow_calls
 ):
+    """A product photo staff add in the admin is opened and decoded once."""
     product = make_product()
     url = admin_url(Product, "change", product.pk)
     data = rendered_form_data(admin_client.get(url))
@@ -145,6 +150,7 @@ def test_a_photo_uploaded_in_the_admin_is_opened_and_decoded_once(
 def test_an_outlet_photo_uploaded_in_the_admin_is_opened_and_decoded_once(
     admin_client, cipare, pillow_calls
 ):
+    """An outlet photo staff upload in the admin is opened and decoded once."""
     url = admin_url(Outlet, "change", cipare.pk)
     data = rendered_form_data(admin_client.get(url))
 
@@ -157,6 +163,8 @@ def test_an_outlet_photo_uploaded_in_the_admin_is_opened_and_decoded_once(
 
 
 def test_a_bad_admin_logo_is_refused_with_the_uploads_message(admin_client):
+    """A file that is no image, sent as a business logo in the admin, is refused with
+    the same message owners get, and nothing is stored."""
     business = make_business()
     url = admin_url(Business, "change", business.pk)
     data = rendered_form_data(admin_client.get(url))
@@ -176,6 +184,8 @@ EXPECTED_ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif"
 def test_every_image_input_offers_the_formats_of_images_py(
     owner_client, admin_client, cipare
 ):
+    """Every image input, for owners and in the admin, offers the phone's picker exactly
+    the formats the image pipeline accepts."""
     business = make_business(owner=owner_client.owner)
     pages = [
         (owner_client, reverse("products:business_create"), 'name="logo"'),
@@ -204,6 +214,8 @@ def help_texts():
 
 
 def test_the_help_texts_read_as_before():
+    """The English help texts of the logo and photo fields name the formats and the size
+    limit as they always have."""
     with translation.override("en"):
         assert help_texts() == {
             "logo": "Optional. A JPEG, PNG, WebP or HEIC image up to 10 MB; "
@@ -230,6 +242,8 @@ def test_the_indonesian_help_texts_read_as_before():
 
 
 def test_a_smaller_size_limit_changes_help_texts_and_refusals(monkeypatch):
+    """With a smaller size limit the help texts say so and a file over it is refused:
+    both follow the one constant."""
     monkeypatch.setattr(images, "MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
     too_big = SimpleUploadedFile("big.jpg", b"\xff" * (2 * 1024 * 1024 + 1))
     form = BusinessForm(data=business_data(), files={"logo": too_big})

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from products.models import Business, Product, ProductPhoto
+from products.models import Business, Product, prefetch_photos
 from products.views import BusinessCreateView
 from tests.factories import add_photo, make_business, make_product, make_user
 from tests.test_products_owner import business_data, edit_data, product_data
@@ -279,6 +279,14 @@ def test_the_business_edit_form_has_no_token(owner_client, owner):
     assert "form_token" not in page.context["form"].fields
 
 
-def test_photos_are_not_shared_between_products(product):
-    """A product with two photos added to it counts two photos."""
-    assert ProductPhoto.objects.filter(product=product).count() == 2
+def test_photos_are_not_shared_between_products(product, foreign_photo):
+    """Pages read the photos of many products in one query (prefetch_photos): each
+    product gets its own two photos, never another owner's."""
+    other = foreign_photo
+    products = [Product.objects.get(pk=product.pk), other.product]
+
+    prefetch_photos(products)
+
+    assert len(products[0].ordered_photos) == 2
+    assert other not in products[0].ordered_photos
+    assert products[1].ordered_photos == [other]

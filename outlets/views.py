@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -25,12 +25,15 @@ from django.views.generic import (
 
 from products.models import (
     Business,
-    Category,
     Product,
     ordered_photos,
     prefetch_photos,
 )
-from serang_umkm.page_cache import private_page
+from serang_umkm.page_cache import (
+    current_categories,
+    current_outlets,
+    private_page,
+)
 
 from . import decisions
 from .forms import ALREADY_OPEN, DisplayRequestForm, display_refusal
@@ -56,18 +59,27 @@ def home(request):
         request,
         "home.html",
         {
-            "outlets": Outlet.objects.public().for_listing(),
+            "outlets": public_outlets(),
             "featured_products": featured,
-            "categories": Category.objects.all(),
+            "categories": current_categories(),
         },
     )
+
+
+def public_outlets():
+    """The outlets residents see, by name, with what their cards and pages show,
+    from the page cache's state (serang_umkm.page_cache.current_outlets()): read
+    from the database only when one of them changed, not on every page."""
+    return sorted(current_outlets(), key=lambda outlet: (outlet.name, outlet.pk))
 
 
 class OutletListView(ListView):
     """Anyone sees every outlet with its status, on a list and a map."""
 
+    template_name = "outlets/outlet_list.html"
+
     def get_queryset(self):
-        return Outlet.objects.public().for_listing()
+        return public_outlets()
 
     def get_context_data(self, **kwargs):
         markers = [outlet.map_marker() for outlet in self.object_list]
@@ -82,8 +94,12 @@ class OutletDetailView(DetailView):
 
     paginate_by = 24
 
-    def get_queryset(self):
-        return Outlet.objects.public().for_listing()
+    def get_object(self, queryset=None):
+        slug = self.kwargs["slug"]
+        for outlet in public_outlets():
+            if outlet.slug == slug:
+                return outlet
+        raise Http404
 
     def get_context_data(self, **kwargs):
         outlet = self.object
@@ -96,11 +112,8 @@ class OutletDetailView(DetailView):
             .for_cards()
             .order_by("name", "pk")
         )
-        categories = list(
-            Category.objects.filter(
-                pk__in={product.category_id for product in displayed}
-            )
-        )
+        shown = {product.category_id for product in displayed}
+        categories = [c for c in current_categories() if c.pk in shown]
         category = next(
             (c for c in categories if c.slug == self.request.GET.get("kategori")), None
         )

@@ -429,8 +429,9 @@ class StateMemo:
 
 
 def current_state():
-    """The generation and the outlets (with their opening hours and closures), in
-    one cache round trip (none for STATE_MEMO_SECONDS after the last).
+    """The generation and the outlets (OutletQuerySet.public().for_listing(): with
+    their agency, place, opening hours and closures), in one cache round trip (none
+    for STATE_MEMO_SECONDS after the last).
 
     The outlets are stored with the generation they were read at, and read again
     from the database when it has moved on, or after PUBLIC_PAGE_CACHE_SECONDS (so
@@ -443,12 +444,38 @@ def current_state():
     stored = values.get(OUTLETS_KEY)
     if stored is None or stored[0] != generation:
         Outlet = apps.get_model("outlets", "Outlet")
-        outlets = list(Outlet.objects.with_opening_state().order_by("pk"))
+        # As their cards and pages show them (public_outlets() serves them).
+        outlets = list(Outlet.objects.public().for_listing().order_by("pk"))
         stored = (generation, outlets)
         cache.set(OUTLETS_KEY, stored, settings.PUBLIC_PAGE_CACHE_SECONDS)
     if not getattr(cache, "skipping", False):
         StateMemo.value, StateMemo.read_at = stored, time.monotonic()
     return stored
+
+
+def current_outlets():
+    """The outlets residents see, with their agency, place, hours and closures, as
+    current_state() holds them: no query while no outlet, hours or closure changed
+    (each of those moves the generation on)."""
+    return current_state()[1]
+
+
+class CategoryMemo:
+    """(the generation, every category) as current_categories() read them last."""
+
+    value = None
+
+
+def current_categories():
+    """Every category, in its order, read again only when the generation moves on
+    (a change to any category moves it): the home page and outlet pages list them
+    without a query of their own."""
+    generation = current_generation()
+    memo = CategoryMemo.value
+    if memo is None or memo[0] != generation:
+        Category = apps.get_model("products", "Category")
+        memo = CategoryMemo.value = (generation, list(Category.objects.all()))
+    return memo[1]
 
 
 def start_generation():

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from outlets.models import Display
+from outlets.models import Display, Outlet
 from products.models import Business, Category, Product
 from tests.factories import image_upload, make_business, make_display, make_product
 
@@ -20,6 +20,27 @@ def test_outlet_list_shows_every_outlet_with_its_agency(
 
     assert "Iwak Banten" in response.text
     assert "Disparpora" in response.text
+
+
+def test_the_outlet_list_reads_no_outlet_while_none_changed(
+    client, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Outlets change rarely: once a process has read them (with their agency, place,
+    hours and closures), the outlet list costs no query, and a renamed outlet shows
+    at once."""
+    settings.PUBLIC_PAGE_STATE_MEMO_SECONDS = 60
+    client.get(reverse("outlets:list"))
+
+    with django_assert_num_queries(0):
+        response = client.get(reverse("outlets:list"))
+    with django_capture_on_commit_callbacks(execute=True):
+        outlet = Outlet.objects.get(slug="iwak-banten")
+        outlet.name = "Iwak Banten Serang"
+        outlet.save()
+    renamed = client.get(reverse("outlets:list"))
+
+    assert "Disparpora" in response.text
+    assert "Iwak Banten Serang" in renamed.text
 
 
 def test_outlet_page_lists_products_on_display_there(

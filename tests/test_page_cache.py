@@ -514,8 +514,9 @@ def test_while_the_database_is_down_residents_get_the_last_rendering(
     client, cipare, database_down
 ):
     """The database restarting: a page rendered before is served as it was last
-    rendered, even after a change made it stale, rather than an error; a page never
-    rendered answers with the error page."""
+    rendered, even after a change made it stale, rather than an error; the outlet
+    list renders from the outlets the cache holds; a page never rendered that needs
+    the database answers with the error page."""
     product = make_display(make_product(name="Emping Melinjo"), cipare).product
     assert client.get("/produk/")["X-Page-Cache"] == "miss"
     product.name = "Emping Melinjo Pedas"
@@ -524,11 +525,14 @@ def test_while_the_database_is_down_residents_get_the_last_rendering(
     database_down()
     resident = Client(raise_request_exception=False)
     page = resident.get("/produk/")
-    never_rendered = resident.get("/gerai/")
+    outlets = resident.get("/gerai/")
+    never_rendered = resident.get("/produk/?q=emping")
 
     assert page.status_code == 200
     assert page["X-Page-Cache"] == "stale"
     assert "Emping Melinjo" in page.content.decode()
+    assert outlets.status_code == 200
+    assert "Iwak Banten" in outlets.content.decode()
     assert never_rendered.status_code == 500
 
 

@@ -1,17 +1,15 @@
-import re
 from functools import partial
 from itertools import groupby
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import RegexValidator
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phones import WhatsAppField
 
-from . import decisions, uploads
+from . import certificates, decisions, uploads
 from .models import (
     Business,
     Category,
@@ -363,53 +361,19 @@ PhotoFormSet = forms.inlineformset_factory(
     edit_only=True,  # New photos come through ProductForm.photos, checked.
 )
 
-pirt_validator = RegexValidator(r"^\d{15}$", _("A P-IRT number has exactly 15 digits."))
-BPOM_PATTERN = re.compile(r"^(?:BPOM\s*RI\s*)?(MD|ML)\s*(\d{12})$", re.IGNORECASE)
-
 
 class ProductForm(OneTimeTokenForm, ReviewedClaimsForm):
     """An owner adds or edits a product of one of their businesses, with its
     certificates and photos; nothing is saved unless every file is a good image.
     Once approved, a new name, category or certificate waits for staff review (a
-    certificate removed is removed at once)."""
-
-    # Certification kinds this form manages (BPOM NA is left to staff).
-    CERTIFICATION_KINDS = [
-        Certification.Kind.HALAL,
-        Certification.Kind.PIRT,
-        Certification.Kind.BPOM_MD,
-        Certification.Kind.BPOM_ML,
-    ]
+    certificate removed is removed at once). The certificate fields, their checks
+    and the kinds they save come from the table of kinds (products/certificates.py);
+    kinds without an owner field (BPOM NA) are left to staff."""
 
     price = RupiahField(
         label=_("Price (Rp)"),
         min_value=1,
         help_text=_("In whole rupiah, e.g. 25.000."),
-    )
-    halal_number = forms.CharField(
-        label=_("Halal certificate number"),
-        max_length=40,
-        required=False,
-        help_text=_("From BPJPH or MUI, e.g. ID36110000123450623."),
-    )
-    halal_valid_until = forms.DateField(
-        label=_("Halal certificate valid until"),
-        required=False,
-        help_text=_("Leave empty if the certificate does not expire."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    pirt_number = forms.CharField(
-        label=_("P-IRT number"),
-        max_length=30,
-        required=False,
-        help_text=_("15 digits, e.g. 206367301001826."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )
-    bpom_number = forms.CharField(
-        label=_("BPOM registration number"),
-        max_length=30,
-        required=False,
-        help_text=_("MD or ML followed by 12 digits, e.g. MD 224510001234."),
     )
     photos = uploads.MultipleImageField(
         label=_("Add photos"),
@@ -426,7 +390,10 @@ class ProductForm(OneTimeTokenForm, ReviewedClaimsForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, owner, **kwargs):
+        self.certificate_fields = certificates.owner_fields()
+        self.certification_kinds = certificates.owner_kinds()
         super().__init__(*args, proposer=owner, **kwargs)
+        self.add_certificate_fields()
         businesses = Business.objects.owned_by(owner)
         self.fields["business"].queryset = businesses
         self.fields["business"].empty_label = _("Choose a business")
@@ -443,14 +410,12 @@ class ProductForm(OneTimeTokenForm, ReviewedClaimsForm):
             claims = {c.kind: c.as_claim() for c in product.certifications.all()}
             if self.pending_change:
                 claims.update(self.pending_change.proposed.get("certifications", {}))
-            if halal := claims.get(Certification.Kind.HALAL):
-                self.initial["halal_number"] = halal["number"]
-                self.initial["halal_valid_until"] = halal["valid_until"]
-            if pirt := claims.get(Certification.Kind.PIRT):
-                self.initial["pirt_number"] = pirt["number"]
-            for kind in (Certification.Kind.BPOM_MD, Certification.Kind.BPOM_ML):
-                if bpom := claims.get(kind):
-                    self.initial["bpom_number"] = bpom["number"]
+            for field in self.certificate_fields:
+                for kind in field.kinds():  # Of several claimed, the last shows.
+                    if claim := claims.get(kind):
+                        self.initial[field.number_name] = claim["number"]
+                        if field.expiry:
+                            self.initial[field.valid_until_name] = claim["valid_until"]
             # The reviewed state, to tell staff what an edit changes.
             self.reviewed_values = (
                 product.public_values()
@@ -461,34 +426,37 @@ class ProductForm(OneTimeTokenForm, ReviewedClaimsForm):
             self.photo_formset = None
             self.reviewed_values = None
 
-    def clean_halal_number(self):
-        return self.cleaned_data["halal_number"].strip()
+    def add_certificate_fields(self):
+        """The number (and expiry) field of each certificate field of the table,
+        placed before the photos."""
+        fields = {}
+        for name, field in self.fields.items():
+            if name == "photos":
+                for certificate_field in self.certificate_fields:
+                    fields.update(certificate_field.form_fields())
+            fields[name] = field
+        self.fields = fields
 
-    def clean_pirt_number(self):
-        number = re.sub(r"[\s.-]", "", self.cleaned_data["pirt_number"])
-        if number:
-            pirt_validator(number)
-        return number
-
-    def clean_bpom_number(self):
-        number = self.cleaned_data["bpom_number"].strip()
-        if not number:
-            return ""
-        match = BPOM_PATTERN.match(re.sub(r"[.-]", "", number))
-        if not match:
-            raise ValidationError(
-                _("Enter a BPOM number as MD or ML followed by 12 digits."),
-                code="invalid_bpom",
+    def certificate_rows(self):
+        """[(number, valid_until or None)] bound fields, one row per certificate
+        field, for the template."""
+        return [
+            (
+                self[field.number_name],
+                self[field.valid_until_name] if field.expiry else None,
             )
-        return f"{match[1].upper()} {match[2]}"
+            for field in self.certificate_fields
+        ]
 
     def clean(self):
         data = super().clean()
-        if data.get("halal_valid_until") and not data.get("halal_number"):
-            self.add_error(
-                "halal_number",
-                _("Enter the number of the halal certificate as well."),
-            )
+        for field in self.certificate_fields:
+            if (
+                field.expiry
+                and data.get(field.valid_until_name)
+                and not data.get(field.number_name)
+            ):
+                self.add_error(field.number_name, field.expiry.without_number)
         kept = 0
         if self.photo_formset is not None:
             if self.photo_details_are_stale():
@@ -540,19 +508,24 @@ class ProductForm(OneTimeTokenForm, ReviewedClaimsForm):
         return None in posted or repeated or set(posted) != current
 
     def certifications(self):
-        """{kind: (number, valid_until)} of the certificates the owner entered."""
+        """{kind: (number, valid_until)} of the certificates the owner entered; a
+        kind whose field has no expiry date keeps the one stored (staff may have
+        entered it), rather than clearing it."""
         data = self.cleaned_data
+        stored = (
+            {c.kind: c.valid_until for c in self.instance.certifications.all()}
+            if self.instance.pk
+            else {}
+        )
         entered = {}
-        if data.get("halal_number"):
-            entered[Certification.Kind.HALAL] = (
-                data["halal_number"],
-                data.get("halal_valid_until"),
-            )
-        if data.get("pirt_number"):
-            entered[Certification.Kind.PIRT] = (data["pirt_number"], None)
-        if bpom := data.get("bpom_number"):
-            kind = Certification.Kind(f"bpom_{bpom[:2].lower()}")
-            entered[kind] = (bpom, None)
+        for field in self.certificate_fields:
+            if number := data.get(field.number_name):
+                kind = field.kind_for(number)
+                if field.expiry:
+                    valid_until = data.get(field.valid_until_name)
+                else:
+                    valid_until = stored.get(kind)
+                entered[kind] = (number, valid_until)
         return entered
 
     def save_related_claims(self, product, held):
@@ -568,7 +541,7 @@ class ProductForm(OneTimeTokenForm, ReviewedClaimsForm):
         }
         stored = {c.kind: c for c in product.certifications.all()}
         proposed, reviewed = {}, {}
-        for kind in self.CERTIFICATION_KINDS:
+        for kind in self.certification_kinds:
             claim, certificate = entered.get(kind), stored.get(kind)
             if claim == (certificate.as_claim() if certificate else None):
                 continue

@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import WhatsAppNumberField
 
-from . import images
+from . import certificates, images
 from .conditions import holds
 from .search import SEARCH_CONFIG
 from .search import search as search_products
@@ -1093,12 +1093,14 @@ class CertificationQuerySet(models.QuerySet):
 class Certification(models.Model):
     """A licence or certificate of a product: halal, P-IRT or BPOM registration."""
 
-    class Kind(models.TextChoices):
-        HALAL = "halal", _("Halal certificate")
-        PIRT = "pirt", _("P-IRT")
-        BPOM_MD = "bpom_md", _("BPOM MD")
-        BPOM_ML = "bpom_ml", _("BPOM ML")
-        BPOM_NA = "bpom_na", _("BPOM NA (cosmetics)")
+    # HALAL, PIRT, BPOM_MD, BPOM_ML, BPOM_NA: made from the one table of kinds,
+    # products/certificates.py (KINDS), with their codes and labels.
+    Kind = models.TextChoices(
+        "Kind",
+        certificates.kind_choices(),
+        module=__name__,
+        qualname="Certification.Kind",
+    )
 
     product = models.ForeignKey(
         Product,

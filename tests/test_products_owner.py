@@ -1,5 +1,6 @@
 """Owners register their businesses and manage their products under /dasbor/."""
 
+import datetime
 import io
 import urllib.request
 import uuid
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from products.decisions import withdraw_product
@@ -594,6 +596,39 @@ def test_certifications_are_saved_and_removed(owner_client, business):
     assert list(product.certifications.values_list("kind", "number")) == [
         (Certification.Kind.BPOM_ML, "ML 123456789012")
     ]
+
+
+@pytest.mark.parametrize("status", [Product.Status.DRAFT, Product.Status.APPROVED])
+def test_an_owners_save_keeps_the_expiry_staff_gave_a_p_irt(
+    owner_client, business, status, django_capture_on_commit_callbacks
+):
+    """The owner's form has no expiry date for P-IRT: staff entered one (checked, in
+    the admin), and the owner saving a new description keeps it and its check, on a
+    draft and on an approved product alike (nothing to review)."""
+    product = make_product(business=business, status=status)
+    checked = Certification.objects.create(
+        product=product,
+        kind=Certification.Kind.PIRT,
+        number="206367301001826",
+        valid_until=datetime.date(2027, 6, 30),
+        verified_at=timezone.now(),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(
+            reverse("products:product_update", args=[product.slug]),
+            edit_data(
+                product, pirt_number="2063-6730-1001826", description="Lebih renyah."
+            ),
+        )
+
+    assert response.status_code == 302
+    checked.refresh_from_db()
+    assert checked.valid_until == datetime.date(2027, 6, 30)
+    assert checked.verified_at is not None
+    assert not product.proposed_changes.filter(
+        proposed__has_key="certifications"
+    ).exists()
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,13 @@
 """The public outlet, product and business pages: visibility and query bounds."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from outlets.models import Display, Outlet
-from products.models import Business, Category, Product
+from products.models import Business, Category, Kelurahan, Product
 from tests.factories import image_upload, make_business, make_display, make_product
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +71,26 @@ def test_outlet_page_paginates_and_tolerates_a_bad_page_number(client, cipare):
     for page in ["999", "abc"]:
         response = client.get(cipare.get_absolute_url(), {"page": page})
         assert response.status_code == 200
+
+
+def test_an_outlet_page_names_its_kelurahan_once(client):
+    """The address says where the outlet is; the kelurahan and kecamatan are added
+    only when the address does not name them already (Cipare's does, Iwak Banten's
+    "Jl. Jenderal Sudirman" does not)."""
+    cipare = Outlet.objects.get(slug="gerai-umkm-cipare")
+    iwak_banten = Outlet.objects.get(slug="iwak-banten")
+    iwak_banten.kelurahan = Kelurahan.objects.get(name="Sumur Pecung")
+    iwak_banten.save()
+
+    def address_of(outlet):
+        page = client.get(outlet.get_absolute_url()).text
+        after_label = page.split("Alamat</dt>", 1)[1]
+        return re.search(r"<dd[^>]*>(.*?)</dd>", after_label, re.S).group(1)
+
+    assert cipare.kelurahan.name in cipare.address
+    assert address_of(cipare).count(cipare.kelurahan.name) == 1
+    assert iwak_banten.kelurahan.name not in iwak_banten.address
+    assert f"Kelurahan {iwak_banten.kelurahan.name}" in address_of(iwak_banten)
 
 
 def test_unknown_outlet_is_a_friendly_404(client):

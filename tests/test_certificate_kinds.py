@@ -4,7 +4,6 @@ choices, the owner form's fields, their checks and the kinds they save follow it
 import datetime
 import random
 import re
-import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,12 +16,13 @@ from products.certificates import CertificateKind, Expiry, OwnerField
 from products.forms import ProductForm
 from products.models import (
     Business,
-    Category,
     Certification,
     Product,
     ProposedChange,
 )
 from tests.factories import make_business, make_product, make_user
+from tests.test_decisions import product_edit as edit_data
+from tests.test_products_owner import product_data
 
 pytestmark = pytest.mark.django_db
 
@@ -36,34 +36,6 @@ def business():
 def owner_client(client, business):
     client.force_login(business.owner)
     return client
-
-
-def product_data(business, **certificate_numbers):
-    data = {
-        "business": business.pk,
-        "name": "Keripik Pisang Cokelat",
-        "category": Category.objects.get(slug="makanan").pk,
-        "price": "Rp 25.000",
-        "unit": "pack 250 g",
-        "description": "Renyah.",
-        "form_token": str(uuid.uuid4()),
-    }
-    return {**data, **certificate_numbers}
-
-
-def edit_data(product, **certificate_numbers):
-    data = {
-        "drawn_version": product.version,
-        "business": product.business_id,
-        "name": product.name,
-        "category": product.category_id,
-        "price": str(product.price),
-        "unit": product.unit,
-        "description": product.description,
-        "photo-TOTAL_FORMS": "0",
-        "photo-INITIAL_FORMS": "0",
-    }
-    return {**data, **certificate_numbers}
 
 
 def normalise_sni(number):

@@ -16,7 +16,7 @@ someone removes it in the admin.
 Grant a permission to a role, or add a role, by editing ROLES (and, for a new role, a
 name constant), not with a new data migration: the next `migrate` applies it everywhere
 (README: "Adding a staff role or permission"). The data migrations that made the groups
-until now (outlets 0003, 0005, 0008, 0009, 0011 and 0013) stay as they landed; ROLES
+until now (outlets 0003, 0005, 0008, 0009 and 0011) stay as they landed; ROLES
 holds what they grant together.
 """
 

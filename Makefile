@@ -60,6 +60,7 @@ messages: setup
 check-deploy: setup
 	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  ALLOWED_HOSTS=gerai-umkm.serangkota.go.id \
+	  SITE_URL=https://gerai-umkm.serangkota.go.id \
 	  CACHE_BACKEND=serang_umkm.cache.FailSoftRedisCache \
 	  CACHE_LOCATION=redis://127.0.0.1:6379/1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -65,6 +65,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         ),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    monthly_summary = models.BooleanField(
+        _("monthly summary by email"),
+        default=False,
+        help_text=_(
+            "Each month, an email with the views, WhatsApp taps and label scans of "
+            "the owner's products."
+        ),
+    )
 
     objects = UserManager()
 

@@ -898,3 +898,62 @@ class Display(Decided):
         stage_conditions() it meets, as count_by_stage() counts it."""
         conditions = self.stage_conditions(on_date)
         return next(stage for stage, q in conditions.items() if holds(q, self))
+
+
+class OutletCount(models.Model):
+    """How often residents saw an outlet's page on a day."""
+
+    outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.CASCADE,
+        related_name="counts",
+        verbose_name=_("outlet"),
+    )
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("page views"), db_default=0)
+
+    class Meta:
+        verbose_name = _("outlet count")
+        verbose_name_plural = _("outlet counts")
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "day"], name="outlet_count_day")
+        ]
+
+    def __str__(self):
+        return f"{self.outlet_id} {self.day}"
+
+
+class LabelScan(models.Model):
+    """How many times a product's shelf label at an outlet was scanned on a day (its
+    QR code opens /l/<outlet>/<product>/): a footfall signal for the gerai."""
+
+    outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.CASCADE,
+        related_name="label_scans",
+        verbose_name=_("outlet"),
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        related_name="label_scans",
+        verbose_name=_("product"),
+    )
+    day = models.DateField(_("day"))
+    scans = models.PositiveIntegerField(_("scans"), db_default=0)
+
+    class Meta:
+        verbose_name = _("label scan count")
+        verbose_name_plural = _("label scan counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outlet", "product", "day"], name="label_scan_day"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["day"], name="label_scan_by_day"),
+            models.Index(fields=["product", "day"], name="label_scan_product_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.outlet_id} {self.product_id} {self.day}"

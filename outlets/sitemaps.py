@@ -14,7 +14,7 @@ class PageSitemap(Sitemap):
     x_default = True
 
     def items(self):
-        return ["home", "outlets:list", "products:list"]
+        return ["home", "outlets:list", "products:list", "outlets:privacy"]
 
     def location(self, name):
         return reverse(name)

@@ -2,7 +2,8 @@
 the capacity of each outlet and the item each queue has kept waiting longest."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.db.models import Count, Q
@@ -14,82 +15,12 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.roles import CURATOR, VERIFIER
 from products.admin_toolkit import WaitingQueueFilter, count_of
+from products.charts import Bar, BarChart, percent_of
 from products.models import Business, Category, Kecamatan, Product, ProposedChange
 
+from . import insights
 from .admin import labels_url, waiting_list_url
 from .models import Display, Outlet
-
-# Bar charts are drawn in a viewBox this wide; at a phone's width one unit is about
-# one pixel, so the 13-unit labels stay readable when the SVG scales to fit.
-CHART_WIDTH = 330
-# Room right of the longest bar for its value.
-VALUE_SPACE = 48
-ROW_HEIGHT = 38
-BAR_HEIGHT = 14
-
-
-@dataclass
-class Bar:
-    """One row of a bar chart: a label, its count and where the count is listed."""
-
-    label: str
-    value: int
-    url: str = ""
-    percent: int = 0
-    length: float = 0
-    top: int = 0
-
-    @property
-    def label_y(self):
-        return self.top + 13
-
-    @property
-    def bar_y(self):
-        return self.top + 18
-
-    @property
-    def value_x(self):
-        return round(self.length + 5, 1)
-
-    @property
-    def value_y(self):
-        return self.top + 18 + BAR_HEIGHT - 2
-
-
-@dataclass
-class BarChart:
-    """A horizontal bar chart: each bar's length is its share of the largest value."""
-
-    id: str
-    title: str
-    bars: list = field(default_factory=list)
-    width: int = CHART_WIDTH
-
-    def __post_init__(self):
-        largest = max((bar.value for bar in self.bars), default=0)
-        for index, bar in enumerate(self.bars):
-            bar.percent = percent_of(bar.value, largest)
-            bar.length = round(self.track_width * bar.percent / 100, 1)
-            if bar.value and bar.length < 2:
-                bar.length = 2  # a count of one among thousands still shows
-            bar.top = index * ROW_HEIGHT
-
-    @property
-    def height(self):
-        return len(self.bars) * ROW_HEIGHT + 4
-
-    @property
-    def track_width(self):
-        return self.width - VALUE_SPACE
-
-    @property
-    def bar_height(self):
-        return BAR_HEIGHT
-
-    @property
-    def summary(self):
-        """The chart as a sentence, for screen readers."""
-        return "; ".join(f"{bar.label}: {bar.value}" for bar in self.bars)
 
 
 @dataclass
@@ -132,14 +63,6 @@ class Queue:
     change_url: str
     url: str
     waiting: int
-
-
-def percent_of(part, whole):
-    """part as a whole percentage of whole, within 0–100 (100 when whole is 0 and
-    part is not, 0 when both are)."""
-    if whole <= 0:
-        return 100 if part > 0 else 0
-    return max(0, min(100, round(100 * part / whole)))
 
 
 def admin_url(model, view, *args):
@@ -307,7 +230,8 @@ def review_summary(summary):
 def staff_dashboard(request):
     """Staff see what their permissions let them view: business and product counts
     (view_business, view_product), the capacity of the outlets they manage and
-    their display requests (view_display). admin.site.admin_view sends anyone but
+    their display requests (view_display), and what the counts tell
+    (insights_context). admin.site.admin_view sends anyone but
     active staff to the admin login."""
     user = request.user
     charts, queues, outlets = [], [], None
@@ -345,8 +269,79 @@ def staff_dashboard(request):
         "stages": Display.Stage,
         "outlet_label": Outlet._meta.verbose_name,
         "roles": {"verifier": VERIFIER, "curator": CURATOR},
+        **insights_context(
+            user, [row.outlet for row in outlets] if outlets is not None else None
+        ),
     }
     return TemplateResponse(request, "admin/staff_dashboard.html", context)
+
+
+@dataclass
+class Insight:
+    """A city-wide chart of counts, and what the page says when it has none."""
+
+    chart: BarChart
+    empty_text: str
+
+    @property
+    def is_empty(self):
+        return not any(bar.value for bar in self.chart.bars)
+
+
+def city_insights(today=None):
+    """The searches that found nothing and the product page views by category and
+    by kecamatan over the window (insights.py), as bar charts."""
+    days = {"days": insights.INSIGHT_DAYS}
+    search_url = reverse("products:list")
+    by_category, by_kecamatan = insights.views_by_category_and_kecamatan(today)
+    return [
+        Insight(
+            BarChart(
+                "missed-searches",
+                _("Searches without results, last %(days)s days") % days,
+                [
+                    Bar(term, searches, f"{search_url}?{urlencode({'q': term})}")
+                    for term, searches in insights.missed_searches(today)
+                ],
+            ),
+            _("No search went without results in the last %(days)s days.") % days,
+        ),
+        Insight(
+            BarChart(
+                "views-category",
+                _("Product page views by category, last %(days)s days") % days,
+                [Bar(category.name, views) for category, views in by_category],
+            ),
+            _("No product page was viewed in the last %(days)s days.") % days,
+        ),
+        Insight(
+            BarChart(
+                "views-kecamatan",
+                _("Product page views by kecamatan, last %(days)s days") % days,
+                [Bar(kecamatan.name, views) for kecamatan, views in by_kecamatan],
+            ),
+            _("No product page was viewed in the last %(days)s days.") % days,
+        ),
+    ]
+
+
+def insights_context(user, outlets=None, today=None):
+    """What the summary shows of the counts: label scans at the outlets the user
+    manages (with view_display, as their capacity; outlets: those already read),
+    the city-wide charts (with view_product: aggregates of the whole catalogue, no
+    agency's outlets) and the CSV exports of both."""
+    context = {
+        "insight_days": insights.INSIGHT_DAYS,
+        "outlet_scans": None,
+        "city_insights": [],
+        "count_exports": insights.exports_for(user),
+        "scan_labels": insights.scan_labels(),
+    }
+    if user.has_perm("outlets.view_display"):
+        context["outlet_scans"] = insights.outlet_scans(user, today, outlets)
+    if user.has_perm("products.view_product"):
+        context["city_insights"] = city_insights(today)
+    return context
 
 
 @dataclass

@@ -6,6 +6,7 @@ app_name = "outlets"
 
 urlpatterns = [
     path("gerai/", views.OutletListView.as_view(), name="list"),
+    path("privasi/", views.privacy, name="privacy"),
     path("gerai/<slug:slug>/", views.OutletDetailView.as_view(), name="detail"),
     path(
         "gerai/<slug:slug>/label-rak/",

@@ -1,4 +1,5 @@
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -23,12 +24,14 @@ from django.views.generic import (
     UpdateView,
 )
 
+from products.insights import with_totals
 from products.models import (
     Business,
     Product,
     ordered_photos,
     prefetch_photos,
 )
+from serang_umkm.counting import count
 from serang_umkm.page_cache import (
     current_categories,
     current_outlets,
@@ -103,6 +106,7 @@ class OutletDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         outlet = self.object
+        count(self.request, "ov", outlet.pk)
         # Every product on display (as many as the outlet has room for) in one
         # query: the count and the page come from that list, and the categories
         # to filter by from their ids.
@@ -142,6 +146,28 @@ def qr_data_uri(url):
     return segno.make(url, error="m").png_data_uri(scale=4, border=2)
 
 
+@private_page
+def label_scan(request, outlet, product):
+    """/l/<outlet>/<product>/, where a shelf label's QR code points: the scan is
+    counted with its outlet (serang_umkm/counting.py), then the product's page
+    opens. A short address makes a smaller QR code, quicker to scan from a shelf.
+    A product no longer public leads to the outlet's page; an unknown outlet is a
+    404."""
+    found = next((o for o in public_outlets() if o.pk == outlet), None)
+    if found is None:
+        raise Http404
+    shown = (
+        Product.objects.public().filter(pk=product).only("slug", "business__owner_id")
+    )
+    shown = shown.select_related("business").first()
+    if shown is None:
+        return redirect(found)
+    count(request, "ls", found.pk, shown.pk, owner_id=shown.business.owner_id)
+    response = redirect(shown)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 @method_decorator([never_cache, staff_member_required], name="dispatch")
 class OutletLabelsView(DetailView):
     """A staff member prints shelf labels, with a QR code to each product's page, for
@@ -165,7 +191,9 @@ class OutletLabelsView(DetailView):
             (
                 product,
                 qr_data_uri(
-                    self.request.build_absolute_uri(product.get_absolute_url())
+                    self.request.build_absolute_uri(
+                        reverse("label_scan", args=[self.object.pk, product.pk])
+                    )
                 ),
             )
             for product in products
@@ -199,9 +227,20 @@ def robots_txt(request):
         "Disallow: /en/admin/",
         "Disallow: /akun/",
         "Disallow: /dasbor/",
+        "Disallow: /wa/",
+        "Disallow: /l/",
         f"Sitemap: {sitemap}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def privacy(request):
+    """What the site counts and what it never keeps (serang_umkm/counting.py)."""
+    return render(
+        request,
+        "privacy.html",
+        {"window_minutes": settings.COUNT_WINDOW_SECONDS // 60},
+    )
 
 
 @private_page
@@ -235,6 +274,14 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             .select_related("business")
             .order_by("name", "pk")[: DASHBOARD_ITEMS + 1]
         )
+        # The public products residents saw most in the last 30 days first.
+        performing = list(
+            with_totals(products.public())
+            .only("name", "slug")
+            .order_by("-recent_views", "-recent_taps", "-recent_scans", "name", "pk")[
+                : DASHBOARD_ITEMS + 1
+            ]
+        )
         displays = Display.objects.owned_by(user)
         counts = displays.count_by_stage()
         return super().get_context_data(
@@ -250,6 +297,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             products_to_fix=to_fix,
             displayable_products=displayable[:DASHBOARD_ITEMS],
             more_displayable=len(displayable) > DASHBOARD_ITEMS,
+            performing_products=performing[:DASHBOARD_ITEMS],
+            more_performing=len(performing) > DASHBOARD_ITEMS,
             display_counts=[(stage, counts[stage.value]) for stage in Display.Stage],
             display_total=sum(counts.values()),
             recent_displays=list(

@@ -14,3 +14,9 @@ class ProductsConfig(AppConfig):
 
         for model in (Business, ImportJob, ProductPhoto):
             post_delete.connect(delete_stored_files, sender=model)
+
+        from serang_umkm.counting import counts_flushed
+
+        from .summaries import queue_monthly_summaries_after_flush
+
+        counts_flushed.connect(queue_monthly_summaries_after_flush)

@@ -1522,3 +1522,105 @@ class ImportJob(models.Model):
             name, storage = self.file.name, self.file.storage
             transaction.on_commit(partial(storage.delete, name))
         self.file = ""
+
+
+class ProductCount(models.Model):
+    """How often residents saw a product's page and tapped "Pesan lewat WhatsApp" on
+    a day: counts only, no visitor (serang_umkm/counting.py keeps them in the shared
+    cache and flushes them here)."""
+
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        related_name="counts",
+        verbose_name=_("product"),
+    )
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("page views"), db_default=0)
+    whatsapp_taps = models.PositiveIntegerField(_("WhatsApp taps"), db_default=0)
+
+    class Meta:
+        verbose_name = _("product count")
+        verbose_name_plural = _("product counts")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "day"], name="product_count_day")
+        ]
+        indexes = [models.Index(fields=["day"], name="product_count_by_day")]
+
+    def __str__(self):
+        return f"{self.product_id} {self.day}"
+
+
+class BusinessCount(models.Model):
+    """How often residents saw a business's page on a day."""
+
+    business = models.ForeignKey(
+        Business,
+        on_delete=models.CASCADE,
+        related_name="counts",
+        verbose_name=_("business"),
+    )
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("page views"), db_default=0)
+
+    class Meta:
+        verbose_name = _("business count")
+        verbose_name_plural = _("business counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "day"], name="business_count_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.business_id} {self.day}"
+
+
+class SearchMiss(models.Model):
+    """A search that found no public product, by its normalised words and day: what
+    residents look for that no UMKM offers yet (never who looked)."""
+
+    term = models.CharField(_("search term"), max_length=60)
+    day = models.DateField(_("day"))
+    searches = models.PositiveIntegerField(_("searches"), db_default=0)
+
+    class Meta:
+        verbose_name = _("search without results")
+        verbose_name_plural = _("searches without results")
+        constraints = [
+            models.UniqueConstraint(fields=["term", "day"], name="search_miss_day")
+        ]
+        indexes = [models.Index(fields=["day"], name="search_miss_by_day")]
+
+    def __str__(self):
+        return f"{self.term} {self.day}"
+
+
+class CountBatch(models.Model):
+    """A batch of counts the flush_counts task added to the tables (its name in the
+    cache), recorded with them so that a batch is never added twice."""
+
+    name = models.CharField(max_length=100, unique=True)
+    flushed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("flushed count batch")
+        verbose_name_plural = _("flushed count batches")
+
+    def __str__(self):
+        return self.name
+
+
+class SummaryMonth(models.Model):
+    """A month whose summary emails to owners were queued (products/summaries.py):
+    recorded with the queueing, so that each month's go out once."""
+
+    month = models.DateField(_("month"), unique=True)
+    queued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("monthly summary")
+        verbose_name_plural = _("monthly summaries")
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"

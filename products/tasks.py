@@ -12,6 +12,8 @@ Photo variants are made again from their large variant here (rebuild_photo_varia
 queued by `manage.py rebuild_photo_variants` and an action of the product admin).
 """
 
+import datetime
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -142,3 +144,12 @@ def rebuild_photo_variants(photo_pks):
             else:
                 result["rebuilt"] += 1
     return result
+
+
+@task()
+def send_monthly_summaries(month):
+    """Email the month's summary (month: "YYYY-MM-01") to the owners who asked for
+    it (products/summaries.py); queued once a month by the counts' flush."""
+    from . import summaries
+
+    return {"queued": summaries.send_summaries(datetime.date.fromisoformat(month))}

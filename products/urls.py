@@ -8,7 +8,13 @@ urlpatterns = [
     path("produk/", views.ProductListView.as_view(), name="list"),
     path("produk/<slug:slug>/", views.ProductDetailView.as_view(), name="detail"),
     path("umkm/<slug:slug>/", views.BusinessDetailView.as_view(), name="business"),
+    path(
+        "ringkasan-bulanan/berhenti/<str:token>/",
+        views.stop_monthly_summary,
+        name="unsubscribe",
+    ),
     # The owner's pages, under the dashboard.
+    path("dasbor/ringkasan-bulanan/", views.monthly_summary, name="monthly_summary"),
     path("dasbor/usaha/", views.BusinessListView.as_view(), name="owner_businesses"),
     path(
         "dasbor/usaha/baru/",
@@ -40,6 +46,11 @@ urlpatterns = [
         "dasbor/produk/<slug:slug>/tarik/",
         views.ProductWithdrawView.as_view(),
         name="product_withdraw",
+    ),
+    path(
+        "dasbor/produk/<slug:slug>/statistik/",
+        views.ProductStatisticsView.as_view(),
+        name="product_statistics",
     ),
     path(
         "dasbor/produk/<slug:slug>/hapus/",

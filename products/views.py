@@ -2,17 +2,21 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.shortcuts import redirect
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.generic import (
     CreateView,
     DeleteView,
@@ -23,6 +27,7 @@ from django.views.generic import (
 )
 from django.views.generic.detail import SingleObjectMixin
 
+from serang_umkm.counting import count, normalised_search
 from serang_umkm.page_cache import (
     OPEN_NOW,
     SEARCH,
@@ -35,7 +40,8 @@ from serang_umkm.page_cache import (
     product_scope,
 )
 
-from . import decisions
+from . import decisions, insights, summaries
+from .charts import Column, ColumnChart
 from .forms import BusinessForm, ProductFilterForm, ProductForm
 from .models import (
     Business,
@@ -49,6 +55,7 @@ from .models import (
 )
 from .rupiah import format_rupiah
 from .search import SearchPaginator
+from .templatetags.catalogue import whatsapp_link
 
 # The orders of ProductFilterForm's `urut`; "pk" keeps pages stable among equals.
 ORDERINGS = {
@@ -112,12 +119,29 @@ class ProductListView(ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             form=self.form,
             query=self.form.cleaned_data.get("q"),
             filter_form_key=self.filter_form_key(),
             **kwargs,
         )
+        self.count_search_without_results(context)
+        return context
+
+    def count_search_without_results(self, context):
+        """A search alone (no other filter) that found nothing is counted by its
+        normalised words: what residents look for that no UMKM offers yet."""
+        data = self.form.cleaned_data
+        if not context["query"] or context["paginator"].count:
+            return
+        if any(
+            data.get(name) not in (None, "", False)
+            for name in self.form.FILTERS
+            if name != "q"
+        ):
+            return
+        if term := normalised_search(context["query"]):
+            count(self.request, "sm", term)
 
     def filter_form_key(self):
         """What the rendered filter form is kept under: the address's filters (not
@@ -184,20 +208,8 @@ class ProductDetailView(DetailView):
             category_scope(product.category_id),
             *(product_scope(other.pk) for other in related),
         )
-        # The maker reads it: in the site's language (Indonesian), whichever
-        # language the resident browses in.
-        with translation.override(settings.LANGUAGE_CODE):
-            message = _(
-                "Hello %(business)s, I am interested in %(product)s, %(price)s per "
-                "%(unit)s (%(url)s), which I found on Gerai UMKM Kota Serang. Is it "
-                "still available?"
-            ) % {
-                "business": product.business.name,
-                "product": product.name,
-                "price": format_rupiah(product.price),
-                "unit": product.unit,
-                "url": url,
-            }
+        # A resident's view, counted (serang_umkm/counting.py), not the owner's.
+        count(self.request, "pv", product.pk, owner_id=product.business.owner_id)
         main_photo = product.main_photo
         image = (
             self.request.build_absolute_uri(main_photo.large.url) if main_photo else ""
@@ -220,7 +232,12 @@ class ProductDetailView(DetailView):
         share_text = f"{product.name} {url}"
         return super().get_context_data(
             related_products=related,
-            whatsapp_message=message,
+            # "Pesan lewat WhatsApp" goes through our counting redirect.
+            order_url=(
+                reverse("order_on_whatsapp", args=[product.pk])
+                if product.business.whatsapp
+                else ""
+            ),
             displays=displays,
             directions_to=directions_to,
             share_url=url,
@@ -231,6 +248,58 @@ class ProductDetailView(DetailView):
             ),
             **kwargs,
         )
+
+
+def whatsapp_message(product, url):
+    """The message "Pesan lewat WhatsApp" prefills. The maker reads it: in the
+    site's language (Indonesian), whichever language the resident browses in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "Hello %(business)s, I am interested in %(product)s, %(price)s per "
+            "%(unit)s (%(url)s), which I found on Gerai UMKM Kota Serang. Is it "
+            "still available?"
+        ) % {
+            "business": product.business.name,
+            "product": product.name,
+            "price": format_rupiah(product.price),
+            "unit": product.unit,
+            "url": url,
+        }
+
+
+@private_page
+def order_on_whatsapp(request, pk):
+    """/wa/<product>/: the "Pesan lewat WhatsApp" button, counted as a tap
+    (serang_umkm/counting.py), then on to wa.me with the prefilled message. A plain
+    link, so it works without JavaScript, long-pressed and copied. A product that
+    is no longer public, or whose maker has no WhatsApp number, leads to its page
+    (a 404 there when it is not public)."""
+    product = (
+        Product.objects.public()
+        .select_related("business")
+        .only(
+            "name",
+            "slug",
+            "price",
+            "unit",
+            "business__name",
+            "business__owner_id",
+            "business__whatsapp",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if product is None:
+        raise Http404
+    if not product.business.whatsapp:
+        return redirect(product)
+    count(request, "wa", product.pk, owner_id=product.business.owner_id)
+    url = request.build_absolute_uri(product.get_absolute_url())
+    response = redirect(
+        whatsapp_link(product.business.whatsapp, whatsapp_message(product, url))
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 class BusinessDetailView(DetailView):
@@ -246,6 +315,7 @@ class BusinessDetailView(DetailView):
         business = self.object
         # Cached until the business or one of its products changes.
         depends_on(self.request, business_scope(business.pk))
+        count(self.request, "bv", business.pk, owner_id=business.owner_id)
         products = (
             Product.objects.public()
             .filter(business=business)
@@ -627,3 +697,92 @@ class ProductDeleteView(LoginRequiredMixin, DeleteView):
             self.request, _("“%(name)s” is deleted.") % {"name": product.name}
         )
         return redirect(self.get_success_url())
+
+
+@private_page
+class ProductStatisticsView(LoginRequiredMixin, DetailView):
+    """An owner sees how one of their products did in the last 30 days: its page
+    views, WhatsApp taps and label scans per day (charts, and a table), each
+    outlet's share of the scans, and its views against its category's median.
+    Another owner's product is a 404."""
+
+    template_name = "products/product_statistics.html"
+
+    def get_queryset(self):
+        return Product.objects.owned_by(self.request.user).select_related(
+            "business", "category"
+        )
+
+    def get_context_data(self, **kwargs):
+        product = self.object
+        days = insights.DAYS
+        series = insights.daily_series(product, days)
+        totals = insights.Totals(
+            views=sum(day.views for day in series),
+            taps=sum(day.taps for day in series),
+            scans=sum(day.scans for day in series),
+        )
+        charts = [
+            ColumnChart(
+                f"chart-{kind}",
+                title,
+                kind,
+                [Column(day.day, getattr(day, kind)) for day in series],
+            )
+            for kind, title in [
+                ("views", _("Page views")),
+                # Also a field's name, translated in lower case.
+                ("taps", capfirst(_("WhatsApp taps"))),
+                ("scans", _("Label scans")),
+            ]
+        ]
+        return super().get_context_data(
+            days=days,
+            series=series,
+            totals=totals,
+            charts=charts,
+            shares=insights.scan_shares(product, days),
+            median=insights.category_median(product, days, views=totals.views),
+            **kwargs,
+        )
+
+
+@private_page
+@login_required
+@require_POST
+def monthly_summary(request):
+    """The owner turns the monthly summary email on (aktif=1) or off, from their
+    dashboard."""
+    user = request.user
+    user.monthly_summary = request.POST.get("aktif") == "1"
+    user.save(update_fields=["monthly_summary"])
+    if user.monthly_summary:
+        messages.success(
+            request,
+            _(
+                "You will get a summary of your products by email at the start of "
+                "each month."
+            ),
+        )
+    else:
+        messages.success(request, _("You will get no more monthly summaries."))
+    return redirect("outlets:dashboard")
+
+
+@private_page
+def stop_monthly_summary(request, token):
+    """The link in every monthly summary: stops them without signing in. A GET only
+    asks (mail scanners open links); the button confirms."""
+    user = summaries.user_of_token(token)
+    if user is None:
+        raise Http404
+    stopped = False
+    if request.method == "POST":
+        user.monthly_summary = False
+        user.save(update_fields=["monthly_summary"])
+        stopped = True
+    return render(
+        request,
+        "products/monthly_summary_stop.html",
+        {"email": user.email, "stopped": stopped, "subscribed": user.monthly_summary},
+    )

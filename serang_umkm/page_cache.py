@@ -606,6 +606,9 @@ class PublicPageCacheMiddleware:
             set_response_etag(response)
             patch_cache_control(response, no_cache=True)
             scopes = getattr(request, "page_scopes", None) or {CATALOGUE, OPEN_NOW}
+            # What the page counts is kept with it (serang_umkm/counting.py): a
+            # page served from the cache counts as the rendered one did.
+            response.counted = tuple(getattr(request, "counted", ()))
             if self.store(key, scopes, response, changes, open_now):
                 response["X-Page-Cache"] = "miss"
             cache.set(self.last_good_key(request), response, LAST_GOOD_COPY_SECONDS)

@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "serang_umkm.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache, so that a page served from it is counted too.
+    "serang_umkm.counting.CountingMiddleware",
     "serang_umkm.page_cache.PublicPageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,6 +172,17 @@ PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600
 PUBLIC_PAGE_STATE_MEMO_SECONDS = float(
     os.environ.get("PUBLIC_PAGE_STATE_MEMO_SECONDS", "1")
 )
+
+# Counting views, WhatsApp taps, label scans and searches without results
+# (serang_umkm/counting.py): one count per visitor, thing and window (seconds), kept
+# in the shared cache and added to the tables every COUNTS_FLUSH_SECONDS.
+COUNTS_ENABLED = env_bool("COUNTS_ENABLED", default=True)
+COUNT_WINDOW_SECONDS = int(os.environ.get("COUNT_WINDOW_SECONDS", str(30 * 60)))
+COUNTS_FLUSH_SECONDS = int(os.environ.get("COUNTS_FLUSH_SECONDS", "60"))
+# The site's address in emails sent outside a request (the monthly summaries).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# Each process sends its counts to Redis together, this long after the first.
+COUNTS_PUSH_SECONDS = float(os.environ.get("COUNTS_PUSH_SECONDS", "1"))
 
 # Authentication
 AUTH_USER_MODEL = "accounts.User"

@@ -8,8 +8,10 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from outlets import views as outlet_views
+from outlets.insights import counts_export
 from outlets.sitemaps import OutletSitemap, PageSitemap
 from outlets.staff_dashboard import staff_dashboard
+from products import views as product_views
 from products.sitemaps import BusinessSitemap, ProductSitemap
 from serang_umkm.page_cache import shows_every_change
 
@@ -31,6 +33,10 @@ urlpatterns = [
     path(".well-known/security.txt", security.security_txt, name="security-txt"),
     path("healthz", outlet_views.health, name="health"),
     path("readyz", observability.ready, name="ready"),
+    # Counted on the way (serang_umkm/counting.py), in no language: a printed
+    # label's address must not depend on the language staff printed it in.
+    path("wa/<int:pk>/", product_views.order_on_whatsapp, name="order_on_whatsapp"),
+    path("l/<int:outlet>/<int:product>/", outlet_views.label_scan, name="label_scan"),
     path(
         "sitemap.xml",
         shows_every_change(sitemap_views.index),
@@ -56,6 +62,11 @@ urlpatterns += i18n_patterns(
         "admin/ringkasan/",
         admin.site.admin_view(staff_dashboard),
         name="staff_dashboard",
+    ),
+    path(
+        "admin/ringkasan/hitungan.csv",
+        admin.site.admin_view(counts_export),
+        name="staff_counts_export",
     ),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

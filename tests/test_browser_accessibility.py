@@ -9,8 +9,8 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from outlets.models import Display, Outlet
-from products.models import Business, Product
+from outlets.models import Display, LabelScan, Outlet
+from products.models import Business, Product, ProductCount
 from tests.factories import make_business, make_display, make_product, make_user
 
 pytestmark = [
@@ -247,11 +247,17 @@ def test_owner_pages_and_their_error_states_have_no_accessibility_violations(
 ):
     """The dashboard with products in every status, the owner's lists, the product
     form (empty, sent with errors, and editing one with a reason to correct), the
-    business form (empty and with errors) and the display request form (and with
-    errors) pass axe."""
+    business form (empty and with errors), the display request form (and with
+    errors) and a product's statistics (with counts, and not public) pass axe."""
     rejected = Product.objects.get(name="Dodol rejected")
     new = make_product(business=rejected.business, name="Dodol Durian")
     request_path = f"/dasbor/pajangan/minta/{new.slug}/"
+    approved = Product.objects.get(name="Dodol approved")
+    today = timezone.localdate()
+    ProductCount.objects.create(product=approved, day=today, views=9, whatsapp_taps=2)
+    LabelScan.objects.create(
+        outlet=Outlet.objects.first(), product=approved, day=today, scans=3
+    )
     paths = [
         "/dasbor/",
         "/dasbor/produk/",
@@ -270,6 +276,8 @@ def test_owner_pages_and_their_error_states_have_no_accessibility_violations(
         ),
         request_path,
         ("display request with errors", sent_with_errors(request_path)),
+        f"/dasbor/produk/{approved.slug}/statistik/",
+        f"/dasbor/produk/{rejected.slug}/statistik/",
     ]
     sign_in(page, live_server, owner)
 

@@ -8,12 +8,9 @@ stale once a change commits.
 
 import logging
 import shutil
-import socket
-import subprocess
 import time
 
 import pytest
-import redis
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,6 +20,7 @@ from products.decisions import withdraw_product
 from serang_umkm import cache as fail_soft
 from serang_umkm.page_cache import GENERATION_KEY
 from tests.factories import make_display, make_product, make_user
+from tests.redis_server import RedisServer
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -31,48 +29,6 @@ pytestmark = [
         shutil.which("redis-server") is None, reason="Debian's redis-server is needed"
     ),
 ]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RedisServer:
-    """A redis-server process that keeps nothing on disk."""
-
-    def __init__(self, directory):
-        self.port = free_port()
-        self.directory = directory
-        self.process = None
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-    def pause(self, milliseconds):
-        """Keep every client waiting (the server looks hung) for this long."""
-        redis.Redis(port=self.port).execute_command("CLIENT", "PAUSE", milliseconds)
 
 
 @pytest.fixture

@@ -506,8 +506,9 @@ def test_a_verified_businesss_new_whatsapp_number_waits_for_staff(
     )
 
     page = Client().get(product.get_absolute_url()).text
-    assert "wa.me/6281234567890" in page
-    assert "6281399998888" not in page
+    order = Client().get(reverse("order_on_whatsapp", args=[product.pk]))
+    assert "wa.me/6281234567890" in order["Location"]
+    assert "6281399998888" not in page + order["Location"]
     change = ProposedChange.objects.waiting().get(business=business)
     assert [(str(a), b, c) for a, b, c in change.comparison()] == [
         ("nomor WhatsApp", "6281234567890", "6281399998888")

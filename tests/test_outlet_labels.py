@@ -7,6 +7,7 @@ import re
 
 import pytest
 import zxingcpp
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -121,7 +122,9 @@ def test_the_sheet_lists_only_products_on_display_now(
     assert [product for product, _qr in response.context["labels"]] == [shown.product]
     assert "Sambal Roa" in response.text
     assert "Kue" not in response.text
-    assert qr_texts(response) == [f"http://testserver/produk/{shown.product.slug}/"]
+    assert qr_texts(response) == [
+        f"http://testserver/l/{iwak_banten.pk}/{shown.product.pk}/"
+    ]
 
 
 def test_each_label_shows_name_business_price_and_a_qr_to_the_product(
@@ -139,7 +142,14 @@ def test_each_label_shows_name_business_price_and_a_qr_to_the_product(
     assert product.business.name in response.text
     assert "Rp 25.000" in response.text
     assert "pack 250 g" in response.text
-    assert qr_texts(response) == [f"http://testserver/produk/{product.slug}/"]
+    # A short address of the outlet and the product (counted as a scan, then the
+    # product's page), shorter than the page's own: a smaller code.
+    (scanned,) = qr_texts(response)
+    assert scanned == f"http://testserver/l/{iwak_banten.pk}/{product.pk}/"
+    assert len(scanned) < len(f"http://testserver{product.get_absolute_url()}")
+    opened = Client().get(scanned)
+    assert opened.status_code == 302
+    assert opened["Location"] == product.get_absolute_url()
     assert 'alt="' in response.text.split("data:image/png")[1].split(">")[0]
 
 

@@ -6,6 +6,7 @@ import zoneinfo
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,9 +25,16 @@ from tests.test_seo import json_ld
 pytestmark = pytest.mark.django_db
 
 
-def whatsapp_href(html):
-    link = re.search(r'href="(https://wa\.me/[^"]+)"', html).group(1)
-    return link.replace("&amp;", "&")
+def order_href(html):
+    """Where the page's "Pesan lewat WhatsApp" button leads: our counting redirect."""
+    return re.search(r'href="(/wa/\d+/)"[^>]*data-testid="whatsapp"', html).group(1)
+
+
+def whatsapp_href(html, client=None):
+    """The wa.me address the page's WhatsApp button opens (through /wa/<pk>/)."""
+    response = (client or Client()).get(order_href(html))
+    assert response.status_code == 302
+    return response["Location"]
 
 
 def test_whatsapp_button_opens_a_chat_naming_the_product(client):
@@ -183,9 +191,9 @@ def test_a_displayed_product_has_a_bar_to_order_or_go_to_the_outlet(
     assert response.status_code == 200
     bar = action_bar(response.text)
     assert bar is not None
-    order = re.search(r'href="(https://wa\.me/[^"]+)"', bar).group(1)
-    assert order.replace("&amp;", "&") == whatsapp_href(response.text)
-    assert urlsplit(order).path == "/6281298765432"
+    order = re.search(r'href="(/wa/\d+/)"', bar).group(1)
+    assert order == order_href(response.text)
+    assert urlsplit(whatsapp_href(response.text)).path == "/6281298765432"
     directions = re.search(r'href="(https://www\.google\.com/maps/dir/[^"]+)"', bar)
     assert directions.group(1).replace("&amp;", "&") == cipare.directions_url
     assert "Pesan lewat WhatsApp" in bar
@@ -208,7 +216,7 @@ def test_a_product_on_display_nowhere_has_no_directions(client, cipare):
 
     assert response.status_code == 200
     bar = action_bar(response.text)
-    assert "https://wa.me/" in bar
+    assert f'href="/wa/{product.pk}/"' in bar
     assert "google.com/maps" not in response.text
     assert "Petunjuk arah" not in response.text
 

@@ -15,6 +15,7 @@ def run_deploy_check(**environment):
     env.update(
         DEBUG="0",
         ALLOWED_HOSTS="gerai-umkm.example.go.id",
+        SITE_URL="https://gerai-umkm.example.go.id",
         CACHE_BACKEND="serang_umkm.cache.FailSoftRedisCache",
         CACHE_LOCATION="redis://127.0.0.1:6379/1",
     )
@@ -33,6 +34,16 @@ def test_production_settings_pass_the_deploy_check():
     result = run_deploy_check(SECRET_KEY=secrets.token_urlsafe(50))
 
     assert result.returncode == 0, result.stderr
+
+
+def test_a_site_url_left_at_localhost_fails_the_deploy_check():
+    """The monthly summaries' links would lead to a developer's machine."""
+    result = run_deploy_check(
+        SECRET_KEY=secrets.token_urlsafe(50), SITE_URL="http://localhost:8000"
+    )
+
+    assert result.returncode != 0
+    assert "products.W001" in result.stderr + result.stdout
 
 
 def test_the_development_secret_fails_the_deploy_check():

@@ -329,7 +329,7 @@ def test_queries_do_not_grow_with_data(
         response = admin_client.get(url)
 
     assert len(captured) == few
-    assert few <= 15
+    assert few <= 21  # 15, and 6 for the counts (tests/test_staff_insights.py)
     assert len(response.context["outlets"]) == 15
 
 

@@ -55,14 +55,16 @@ from outlets.management.demo_data import (
     WOMEN_TITLES,
 )
 from outlets.management.demo_images import draw_picture
-from outlets.models import Display, Outlet
+from outlets.models import Display, LabelScan, Outlet
 from products.models import (
     Business,
     Category,
     Certification,
     Kelurahan,
     Product,
+    ProductCount,
     ProductPhoto,
+    SearchMiss,
     free_slug,
     slug_base,
 )
@@ -76,6 +78,17 @@ OUTLET_SLUGS = ["gerai-umkm-cipare", "gerai-umkm-kasemen", "iwak-banten"]
 # The agency for cooperatives and SMEs verifies businesses and reviews products.
 REVIEWING_AGENCY = "dinkopukmperindag"
 BATCH_SIZE = 500
+# How many demo products residents visited in the last 30 days (create_counts).
+COUNTED_PRODUCTS = 300
+# What residents searched for and nobody offers yet, with searches per day.
+DEMO_SEARCH_MISSES = [
+    ("kopi luwak", 3),
+    ("rendang", 2),
+    ("tenun baduy", 1.5),
+    ("sepatu kulit", 1),
+    ("madu hutan", 0.8),
+    ("keramik", 0.5),
+]
 PROGRESS_EVERY = 1000
 # The city's register: 6,815 micro, 3,294 small, 23 medium (one in 440, see below).
 SIZE_WEIGHTS = {Business.Size.MICRO: 6815, Business.Size.SMALL: 3294}
@@ -227,6 +240,7 @@ class Command(BaseCommand):
         self.codes = self.recovery_codes()
         counts = self.create_businesses(businesses, staff[REVIEWING_AGENCY])
         counts["displays"] = self.create_displays(staff)
+        counts["counts"] = self.create_counts()
         # Bulk inserts send no signals: cached public pages must be dropped here.
         invalidate_public_pages()
         self.report(counts, businesses)
@@ -678,6 +692,63 @@ class Command(BaseCommand):
             self.analyze([Display])
         return len(displays)
 
+    def create_counts(self):
+        """Thirty days of what residents did, for the owners' and staff's charts:
+        page views of the most visited demo products (a few hundred: most products
+        have none, as in a real city), WhatsApp taps, scans of the labels of what
+        is on display now, and searches that found nothing. Only once: a demo
+        that has counts keeps them."""
+        demo_products = Product.objects.filter(
+            business__owner__email__endswith=f"@{DEMO_DOMAIN}"
+        ).public()
+        if ProductCount.objects.filter(product__in=demo_products).exists():
+            return 0
+        rng = random.Random(f"{self.seed}:counts")
+        visited = list(
+            demo_products.order_by("pk").values_list("pk", "business__owner__email")
+        )
+        rng.shuffle(visited)
+        # The first demo owner's products among them, to sign in and see charts.
+        first_owner = f"{OWNER_PREFIX}1@{DEMO_DOMAIN}"
+        visited.sort(key=lambda row: row[1] != first_owner)
+        visited = [pk for pk, _owner in visited[:COUNTED_PRODUCTS]]
+        days = [self.today - datetime.timedelta(days=n) for n in range(30)]
+        rows = []
+        for rank, pk in enumerate(visited, start=1):
+            daily = 60 / rank**0.8  # a few popular products, then a long tail
+            for day in days:
+                views = max(0, round(rng.gauss(daily, daily / 3)))
+                if views:
+                    taps = sum(rng.random() < 0.08 for _ in range(views))
+                    rows.append(
+                        ProductCount(
+                            product_id=pk, day=day, views=views, whatsapp_taps=taps
+                        )
+                    )
+        ProductCount.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        scans = []
+        on_display = Display.objects.current().filter(product__in=demo_products)
+        for outlet_pk, product_pk in on_display.values_list("outlet", "product"):
+            for day in days:
+                if count := max(0, round(rng.gauss(1.2, 1.5))):
+                    scans.append(
+                        LabelScan(
+                            outlet_id=outlet_pk,
+                            product_id=product_pk,
+                            day=day,
+                            scans=count,
+                        )
+                    )
+        LabelScan.objects.bulk_create(scans, batch_size=BATCH_SIZE)
+        if not SearchMiss.objects.exists():
+            SearchMiss.objects.bulk_create(
+                SearchMiss(term=term, day=day, searches=searches)
+                for term, weight in DEMO_SEARCH_MISSES
+                for day in days
+                if (searches := max(0, round(rng.gauss(weight, weight / 2))))
+            )
+        return len(rows) + len(scans)
+
     def at(self, rng, day):
         """An aware moment during office hours on the day, never in the future."""
         moment = datetime.datetime.combine(
@@ -795,6 +866,8 @@ class Command(BaseCommand):
         else:
             self.log(f"All {total:,} demo businesses asked for are already there.")
         self.log(f"Created {counts['displays']:,} displays at the outlets.")
+        if counts["counts"]:
+            self.log(f"Created {counts['counts']:,} daily counts (30 days).")
         width = len(f"staf.{REVIEWING_AGENCY}@{DEMO_DOMAIN}") + 2
         self.log(f"\nDemo accounts, all with the password {DEMO_PASSWORD!r}:")
         self.log(f"  {ADMIN_EMAIL:<{width}}superuser")

@@ -50,7 +50,6 @@ import datetime
 import json
 import os
 import random
-import re
 import shutil
 import statistics
 import subprocess
@@ -76,6 +75,7 @@ from city_data import (
 )
 from http_benchmark import wait_for_server
 from mix_benchmark import database_exists
+from mix_benchmark import wrk as mix_wrk
 
 LUA = Path(__file__).resolve().parent / "counting.lua"
 FLUSH_TASK = "serang_umkm.counting.flush_counts"
@@ -286,41 +286,8 @@ def fetch(url):
 
 
 def wrk(url, duration, connections, env=None, script=True):
-    """One wrk run: requests/s, p50, p99 (ms), non-2xx/3xx, timeouts and, with
-    counting.lua, its counts of responses (hits, misses, good, bad)."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
-    command += ["--timeout", "10s", "-H", "Accept-Encoding: gzip"]
-    if script:
-        command += ["-s", str(LUA)]
-    output = subprocess.run(
-        command + [url],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **(env or {})},
-    ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    timeouts = re.search(r"timeout (\d+)", output)
-
-    def percentile(label):
-        value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", output).groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-    result = {
-        "rate": rate,
-        "p50": percentile("50"),
-        "p99": percentile("99"),
-        "errors": int(errors.group(1)) if errors else 0,
-        "timeouts": int(timeouts.group(1)) if timeouts else 0,
-        "output": output,
-    }
-    counted = re.search(r"^COUNT (.*)$", output, re.M)
-    if counted:
-        result.update(
-            {k: int(v) for k, v in (item.split("=") for item in counted[1].split())}
-        )
-    return result
+    """mix_benchmark's wrk run with counting.lua (its "COUNT …" line)."""
+    return mix_wrk(url, duration, connections, env, script=script, lua=LUA)
 
 
 class Part1:

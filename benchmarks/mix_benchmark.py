@@ -55,6 +55,10 @@ from city_data import (
 from http_benchmark import wait_for_server
 
 PORT = 8031
+PHONE = (
+    "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 (KHTML, like "
+    "Gecko) Chrome/126.0 Mobile Safari/537.36"
+)
 LUA = Path(__file__).resolve().parent / "mix.lua"
 MIX = "product=55,search=15,category=10,outlet=5,business=10,home=5"
 # What residents type, most frequent first (the Zipf curve follows this order),
@@ -268,13 +272,17 @@ def write_mix_data(database, path, seed=13):
     return counts, samples
 
 
-def wrk(url, duration, connections, env=None, script=True, weights=MIX):
-    """One wrk run: requests/s, p50, p99 (ms), non-2xx/3xx, timeouts and, with the
-    mix script, its counts of cache hits and misses."""
+def wrk(url, duration, connections, env=None, script=True, weights=MIX, lua=LUA):
+    """One wrk run: requests/s, p50, p99 (ms), non-2xx/3xx, timeouts and, with a
+    script (the mix's, or lua), the counts it prints on its line "MIX …" or
+    "COUNT …" (cache hits and misses)."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
     command += ["--timeout", "10s", "-H", "Accept-Encoding: gzip"]
+    # A phone's browser, as residents' are: their pages are counted
+    # (serang_umkm/counting.py), wrk's own name is a bot's.
+    command += ["-H", f"User-Agent: {PHONE}"]
     if script:
-        command += ["-s", str(LUA)]
+        command += ["-s", str(lua)]
     output = subprocess.run(
         command + [url],
         capture_output=True,
@@ -298,7 +306,7 @@ def wrk(url, duration, connections, env=None, script=True, weights=MIX):
         "timeouts": int(timeouts.group(1)) if timeouts else 0,
         "output": output,
     }
-    counts = re.search(r"^MIX (.*)$", output, re.M)
+    counts = re.search(r"^(?:MIX|COUNT) (.*)$", output, re.M)
     if counts:
         result.update(
             {k: int(v) for k, v in (item.split("=") for item in counts[1].split())}

@@ -49,7 +49,6 @@ from django.db import DatabaseError, connections, router, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
-from redis.exceptions import ResponseError
 
 from serang_umkm.cache import UNREACHABLE
 
@@ -100,6 +99,8 @@ BOT_AGENTS = re.compile(
 
 DAY_KEY = "counts:day:{day}"
 BATCH_KEY = "counts:batch:{day}:{token}"
+# The batches moved aside and not yet added to the tables.
+BATCHES_KEY = "counts:batches"
 # A visitor seen counting a field: a hash of both, so that the key holds neither.
 SEEN_KEY = "counts:seen:{day}:{seen}"
 # Set by each flush, for a few flush intervals: while it is missing, the flush
@@ -125,6 +126,16 @@ if counted > 0 then
   redis.call('EXPIRE', KEYS[2], ARGV[2])
 end
 return redis.call('EXISTS', KEYS[1])
+"""
+# A flush moves a day's counts aside: KEYS are the day's hash, the batch's name and
+# BATCHES_KEY, where the batch is listed in the same step.
+MOVE_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('RENAME', KEYS[1], KEYS[2])
+  redis.call('SADD', KEYS[3], KEYS[2])
+  return 1
+end
+return 0
 """
 
 
@@ -198,19 +209,18 @@ def day_key(day):
 
 
 def record(fields, address, on_date=None):
-    """Count each field once for this visitor (address) within the window."""
-    day = on_date or today()
+    """Count each field once for this visitor (address) within the window. The
+    address is only hashed (seen_key), later, by the store: in a request this
+    costs a few microseconds."""
+    store().add(on_date or today(), [(field, address) for field in fields])
+
+
+def seen_key(day, field, address):
+    """The "seen" key of a visitor counting a field on a day: a hash of both, so
+    that the key holds neither."""
     visitor = visitor_digest(address, day)
-    seen = [
-        SEEN_KEY.format(
-            day=day,
-            seen=hashlib.blake2b(
-                f"{field}\n{visitor}".encode(), digest_size=12
-            ).hexdigest(),
-        )
-        for field in fields
-    ]
-    store().add(day, list(zip(fields, seen, strict=True)))
+    digest = hashlib.blake2b(f"{field}\n{visitor}".encode(), digest_size=12)
+    return SEEN_KEY.format(day=day, seen=digest.hexdigest())
 
 
 class Today:
@@ -286,7 +296,7 @@ class PendingCounts:
         """Keep the counts; push() (sending them) is called when they are due."""
         delay = settings.COUNTS_PUSH_SECONDS
         with self.lock:
-            self.items += [(day, field, seen) for field, seen in fields]
+            self.items += [(day, field, address) for field, address in fields]
             now = delay <= 0 or len(self.items) >= MAX_PENDING
             if not now and self.timer is None:
                 self.timer = threading.Timer(delay, push)
@@ -313,7 +323,9 @@ class RedisCounts:
     """The day's counts as a Redis hash; each process sends its counts in batches
     (PendingCounts), each batch in one round trip."""
 
-    script = None  # COUNT_SCRIPT, made once (its SHA1 too), run with any client
+    # COUNT_SCRIPT and MOVE_SCRIPT, made once (their SHA1 too), run with any client.
+    script = None
+    move_script = None
 
     def __init__(self, backend):
         self.backend = backend
@@ -338,8 +350,8 @@ class RedisCounts:
             lost_counts.add(len(items), "still unreachable")
             return
         by_day = {}
-        for day, field, seen in items:
-            by_day.setdefault(day, []).append((field, seen))
+        for day, field, address in items:
+            by_day.setdefault(day, []).append((field, seen_key(day, field, address)))
         flushing = True
         try:
             server = self.redis()
@@ -364,39 +376,39 @@ class RedisCounts:
             schedule_flush(delay=0)
 
     def flush(self):
-        """Move each day's counts aside and add them to the tables; a batch left
-        by a flush that died is added now (once: batches are recorded). Returns
-        how many counts were added."""
+        """Move each day's counts aside (atomically, with MOVE_SCRIPT) and add
+        them to the tables; a batch left by a flush that died is added now (once:
+        batches are recorded). Returns how many counts were added. The batches
+        are listed in BATCHES_KEY: a SCAN would walk every key of the cache (the
+        window's "seen" keys, the pages), thousands of round trips."""
         server = self.redis()
         server.set(
             self.key(HEARTBEAT_KEY), 1, ex=3 * settings.COUNTS_FLUSH_SECONDS + 60
         )
-        prefix = self.key("")
-        batches = [
-            key.decode()
-            for key in server.scan_iter(
-                match=self.key(BATCH_KEY.format(day="*", token="*"))
+        if RedisCounts.move_script is None:
+            RedisCounts.move_script = server.register_script(MOVE_SCRIPT)
+        batches_key = self.key(BATCHES_KEY)
+        last = today()
+        for days_ago in range(DAY_SECONDS // 86400 + 2):
+            day = last - datetime.timedelta(days=days_ago)
+            RedisCounts.move_script(
+                client=server,
+                keys=[
+                    self.key(DAY_KEY.format(day=day)),
+                    self.key(BATCH_KEY.format(day=day, token=uuid.uuid4().hex)),
+                    batches_key,
+                ],
             )
-        ]
-        for day_key in server.scan_iter(match=self.key(DAY_KEY.format(day="*"))):
-            day = day_key.decode()[len(prefix) :].rsplit(":", 1)[1]
-            batch = self.key(BATCH_KEY.format(day=day, token=uuid.uuid4().hex))
-            try:
-                server.rename(day_key, batch)
-            except ResponseError as error:  # another flush took it meanwhile
-                if "no such key" not in str(error).lower():
-                    raise
-                continue
-            batches.append(batch)
+        prefix = self.key("")
         added = 0
-        for batch in batches:
+        for batch in sorted(key.decode() for key in server.smembers(batches_key)):
             counts = {
                 field.decode(): int(value)
                 for field, value in server.hgetall(batch).items()
             }
             day = datetime.date.fromisoformat(batch[len(prefix) :].split(":")[2])
             added += add_batch(batch[len(prefix) :], day, counts)
-            server.delete(batch)
+            server.pipeline().delete(batch).srem(batches_key, batch).execute()
         return added
 
 
@@ -409,7 +421,8 @@ class DatabaseCounts:
 
     def add(self, day, fields):
         counts = {}
-        for field, seen in fields:
+        for field, address in fields:
+            seen = seen_key(day, field, address)
             if self.backend.add(seen, 1, settings.COUNT_WINDOW_SECONDS):
                 counts[field] = counts.get(field, 0) + 1
         if counts:

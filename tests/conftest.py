@@ -26,6 +26,7 @@ from tests.media import (  # noqa: E402
     private_media_storage,
     remove_stored_media,
 )
+from tests.redis_server import redis_server  # noqa: E402, F401 - a fixture
 
 REFERENCE_DATA_MIGRATIONS = [
     "products.migrations.0002_kelurahan_and_categories",

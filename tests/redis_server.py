@@ -1,9 +1,11 @@
 """A redis-server of a test's own (Debian's), on a free loopback port."""
 
+import shutil
 import socket
 import subprocess
 import time
 
+import pytest
 import redis
 
 
@@ -47,3 +49,30 @@ class RedisServer:
     def pause(self, milliseconds):
         """Keep every client waiting (the server looks hung) for this long."""
         redis.Redis(port=self.port).execute_command("CLIENT", "PAUSE", milliseconds)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server of the test's own, stopped after it (skips without one)."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("Debian's redis-server is needed")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+def use_fail_soft_redis(settings, monkeypatch, server):
+    """The fail-soft Redis cache of production on the server; a failing server is
+    tried again at once (not after a second), so that tests need not wait."""
+    from serang_umkm import cache as fail_soft
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "serang_umkm.cache.FailSoftRedisCache",
+            "LOCATION": server.url,
+        }
+    }
+    monkeypatch.setattr(fail_soft, "RETRY_SECONDS", 0)
+    monkeypatch.setattr(fail_soft, "_outages", {})

@@ -20,7 +20,7 @@ from products.decisions import withdraw_product
 from serang_umkm import cache as fail_soft
 from serang_umkm.page_cache import GENERATION_KEY
 from tests.factories import make_display, make_product, make_user
-from tests.redis_server import RedisServer
+from tests.redis_server import use_fail_soft_redis
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -31,28 +31,11 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.stop()
-
-
 @pytest.fixture(autouse=True)
 def fail_soft_cache(settings, redis_server, monkeypatch):
-    """The page cache on, in the fail-soft Redis cache of production; a failing
-    server is tried again at once (not after a second) so tests need not wait."""
+    """The page cache on, in the fail-soft Redis cache of production."""
     settings.PUBLIC_PAGE_CACHE_SECONDS = 600
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "serang_umkm.cache.FailSoftRedisCache",
-            "LOCATION": redis_server.url,
-        }
-    }
-    monkeypatch.setattr(fail_soft, "RETRY_SECONDS", 0)
-    monkeypatch.setattr(fail_soft, "_outages", {})
+    use_fail_soft_redis(settings, monkeypatch, redis_server)
 
 
 def cache_errors(caplog):

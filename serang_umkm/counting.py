@@ -40,6 +40,7 @@ import threading
 import time
 import unicodedata
 import uuid
+from collections import OrderedDict
 
 from django.apps import apps
 from django.conf import settings
@@ -211,8 +212,47 @@ def day_key(day):
 def record(fields, address, on_date=None):
     """Count each field once for this visitor (address) within the window. The
     address is only hashed (seen_key), later, by the store: in a request this
-    costs a few microseconds."""
-    store().add(on_date or today(), [(field, address) for field in fields])
+    costs a few microseconds; a visitor this process saw counting the same field
+    within the window (a reload) costs the store nothing."""
+    day = on_date or today()
+    fresh = [field for field in fields if not recently_seen.seen(day, field, address)]
+    if fresh:
+        store().add(day, [(field, address) for field in fresh])
+
+
+class RecentlySeen:
+    """What this process counted lately: (day, field, visitor) as Python's hash
+    (salted per process: it names no one outside it) and when. At most SIZE, the
+    oldest forgotten first; the shared cache's "seen" keys are the rule, this only
+    spares them a visitor's reloads."""
+
+    SIZE = 20_000
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries = OrderedDict()
+
+    def seen(self, day, field, address):
+        """Whether it was counted within the window; remembers it now if not."""
+        key = hash((day, field, address))
+        now = time.monotonic()
+        window = settings.COUNT_WINDOW_SECONDS
+        with self.lock:
+            counted_at = self.entries.get(key)
+            if counted_at is not None and now - counted_at < window:
+                return True
+            self.entries[key] = now
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.SIZE:
+                self.entries.popitem(last=False)
+        return False
+
+    def forget(self):
+        with self.lock:
+            self.entries.clear()
+
+
+recently_seen = RecentlySeen()
 
 
 def seen_key(day, field, address):

@@ -19,6 +19,7 @@ from django.utils.functional import empty  # noqa: E402
 from accounts.roles import sync_roles  # noqa: E402
 from outlets.models import Outlet  # noqa: E402
 from products.models import private_storage_object  # noqa: E402
+from serang_umkm.counting import recently_seen  # noqa: E402
 from serang_umkm.page_cache import StateMemo  # noqa: E402
 from tests.admin_helpers import make_verifier  # noqa: E402
 from tests.media import (  # noqa: E402
@@ -52,6 +53,7 @@ def _fresh_state():
     """Each test starts with an empty cache and in Indonesian: a request to /en/ in
     an earlier test leaves English active in the thread, and reverse() follows it."""
     cache.clear()
+    recently_seen.forget()
     translation.activate(django_settings.LANGUAGE_CODE)
 
 

@@ -70,7 +70,9 @@ def test_a_product_page_view_counts_once_per_visitor_and_window(client):
 def test_the_same_visitor_counts_again_after_the_window(client, settings):
     product = make_product()
     visit(client, product.get_absolute_url())
-    cache.clear()  # the window's "seen" keys expired
+    # The window passed: the "seen" keys expired, the process's memo forgot.
+    cache.clear()
+    counting.recently_seen.forget()
 
     visit(client, product.get_absolute_url())
 
@@ -538,3 +540,17 @@ def test_many_waiting_counts_are_sent_at_once(
     assert waiting_counts(redis_cache) == {f"pv:{product.pk}": 3}
     counting.push_pending()
     assert waiting_counts(redis_cache) == {f"pv:{product.pk}": 4}
+
+
+def test_a_reload_is_not_sent_to_the_shared_cache_again(client, redis_cache, settings):
+    """The same visitor reloading a page: the process knows it counted it, and
+    sends nothing more to Redis (whose "seen" key would absorb it anyway)."""
+    settings.COUNTS_PUSH_SECONDS = 60
+    product = make_product()
+
+    for _ in range(5):
+        visit(client, product.get_absolute_url(), "203.0.113.7")
+
+    assert len(counting.pending.items) == 1
+    counting.push_pending()
+    assert waiting_counts(redis_cache) == {f"pv:{product.pk}": 1}

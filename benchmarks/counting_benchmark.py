@@ -22,6 +22,12 @@ COUNTS_PUSH_SECONDS more, for the counts each process keeps before sending them)
 the counts made (the day's hash in Redis plus what the flush added to the tables)
 are compared with the countable responses wrk got.
 
+Part 1b, counting's own cost: one process (a `manage.py shell`) serves one of those
+pages from the page cache through Django's test Client, 1,500 requests at a time with
+counting on (a new visitor each time; then one visitor reloading) and off, in turn,
+--rounds + 2 times: the medians of microseconds per request, without the noise of
+comparing two servers.
+
 Part 2, the flush. The gunicorn servers stopped, a `manage.py shell` calls
 serang_umkm.counting.record() (the same path as a request: kept by the process,
 sent in batches by the Lua script) --rate times a second for --load-seconds s, each
@@ -50,6 +56,7 @@ import datetime
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -74,7 +81,7 @@ from city_data import (
     run,
 )
 from http_benchmark import wait_for_server
-from mix_benchmark import database_exists
+from mix_benchmark import PHONE, database_exists
 from mix_benchmark import wrk as mix_wrk
 
 LUA = Path(__file__).resolve().parent / "counting.lua"
@@ -387,6 +394,77 @@ class Part1:
             flush=True,
         )
         return rounds, one
+
+
+# A shell script (manage.py shell -c): one process serves a page from the page
+# cache again and again through Django's test Client, COUNT_AB_ROUNDS times each
+# with counting on (a new visitor each request, then one visitor reloading) and
+# off, in turn: counting's own cost per request, without the noise of two
+# servers (Part 1's). Prints "AB {json}" with each mode's median microseconds.
+IN_PROCESS = r"""
+import json, os, statistics, time
+from django.conf import settings
+from django.test import Client
+path = os.environ["COUNT_AB_PATH"]
+agent = os.environ["COUNT_AB_AGENT"]
+client = Client(HTTP_ACCEPT_ENCODING="gzip", HTTP_USER_AGENT=agent)
+for _ in range(50):
+    client.get(path, REMOTE_ADDR="198.51.100.1")
+assert client.get(path)["X-Page-Cache"] == "hit"
+state = {"n": 0}
+
+def run(requests, enabled, new_visitors):
+    settings.COUNTS_ENABLED = enabled
+    started = time.perf_counter()
+    for _ in range(requests):
+        state["n"] += 1
+        n = state["n"] if new_visitors else 7
+        client.get(path, REMOTE_ADDR=f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}")
+    return (time.perf_counter() - started) / requests * 1e6
+
+modes = {"on, new visitors": (True, True), "on, one visitor": (True, False),
+         "off": (False, True)}
+times = {mode: [] for mode in modes}
+for _ in range(int(os.environ["COUNT_AB_ROUNDS"])):
+    for mode, (enabled, new) in modes.items():
+        times[mode].append(run(1500, enabled, new))
+print("AB " + json.dumps({mode: statistics.median(t) for mode, t in times.items()}))
+"""
+
+
+def in_process(options, env, path):
+    """Counting's cost per request in one process (IN_PROCESS): {mode: µs}."""
+    done = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", IN_PROCESS],
+        cwd=BASE_DIR,
+        env={
+            **env,
+            "TRUSTED_PROXIES": "0",
+            "ALLOWED_HOSTS": env["ALLOWED_HOSTS"] + ",testserver",
+            "COUNT_AB_PATH": path,
+            "COUNT_AB_AGENT": PHONE,
+            "COUNT_AB_ROUNDS": str(options.rounds + 2),
+        },
+        capture_output=True,
+        text=True,
+    )
+    found = re.search(r"^AB (.*)$", done.stdout, re.M)
+    if done.returncode or not found:
+        raise RuntimeError(f"in-process measurement failed:\n{done.stderr[-3000:]}")
+    return json.loads(found[1])
+
+
+def report_in_process(times):
+    off = times["off"]
+    print(
+        "\n### Part 1b: counting's own cost, in one process (a page from the page "
+        "cache through the test Client, on and off in turn, medians)\n"
+    )
+    print("| counting | µs per request | off / this |")
+    print("| --- | ---: | ---: |")
+    for mode, micros in times.items():
+        print(f"| {mode} | {micros:,.0f} | {off / micros:.3f} |")
+    return off / times["on, new visitors"]
 
 
 def report_part1(options, rounds, one):
@@ -726,6 +804,7 @@ def benchmark(options, env, redis_server, work):
             rounds, one = part1.run()
             failures += part1.failures
         ratio = report_part1(options, rounds, one)
+        own = report_in_process(in_process(options, env, paths[0]))
         errors = sum(
             r["pages"]["errors"] + r["pages"]["timeouts"] + r["pages"]["bad"]
             for runs in rounds.values()
@@ -741,7 +820,10 @@ def benchmark(options, env, redis_server, work):
         if worker.process.poll() is not None:
             failures.append(f"the db_worker died:\n{worker.tail()}")
     counts.close()
-    print(f"\nSummary: counting on/off {ratio:.3f} (target >= 0.95).")
+    print(
+        f"\nSummary: counting on/off {ratio:.3f} between two servers, {own:.3f} in "
+        "one process (target >= 0.95)."
+    )
     if failures:
         print("\nFAILED:\n- " + "\n- ".join(failures))
         return 1
